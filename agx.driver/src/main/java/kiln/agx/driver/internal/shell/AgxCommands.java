@@ -1,0 +1,56 @@
+package kiln.agx.driver.internal.shell;
+
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import kiln.agx.driver.internal.FirmwareMatch;
+import kiln.agx.driver.internal.PluginCatalog;
+import kiln.agx.driver.internal.PluginCatalog.CoreEntry;
+import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
+
+/**
+ * The {@code agx:} Gogo commands. Every command returns text: an aligned table by default, JSON
+ * with {@code --json}.
+ */
+@Component(service = AgxCommands.class, property = {
+        "osgi.command.scope=agx",
+        "osgi.command.function=cores",
+        "osgi.command.function=fw"})
+public final class AgxCommands {
+    private final PluginCatalog catalog;
+
+    @Activate
+    public AgxCommands(@Reference PluginCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Descriptor("list the GPU cores present (one per chip a core bundle provides) and the firmware each would run")
+    public String cores(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        List<FirmwareEntry> firmware = catalog.firmware();
+        Table table = new Table("chip", "compatible", "chip_id", "gen", "variant", "name", "bundle", "firmware");
+        for (CoreEntry core : catalog.cores()) {
+            var chip = core.chip();
+            table.row(chip.chipName(), chip.compatible(), String.format("0x%04x", chip.chipId()), chip.generation(),
+                    chip.variant(), chip.marketingName(), core.bundle(),
+                    FirmwareMatch.newestFor(chip, firmware).map(fw -> fw.version().toString()).orElse("none compatible"));
+        }
+        return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("list the firmware revisions present, newest first, with the cores each supports")
+    public String fw(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        Table table = new Table("version", "supports", "bundle", "bundle_id");
+        for (FirmwareEntry fw : catalog.firmware()) {
+            table.row(fw.version().toString(), fw.supportedCores().stream().map(Object::toString).sorted().toList(),
+                    fw.bundle(), fw.bundleId());
+        }
+        return json ? table.toJson() : table.render();
+    }
+}

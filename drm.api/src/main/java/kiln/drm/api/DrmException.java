@@ -1,0 +1,36 @@
+package kiln.drm.api;
+
+import java.io.Serial;
+
+/**
+ * The one exception type of the DRM layer: a failed operation and the {@link Errno} it answers.
+ *
+ * <p>Contract: an operation that throws this has changed nothing a client can observe (the kernel
+ * rule "bad input changes nothing"), unless its documentation says otherwise. The message is for
+ * people (logs, the shell); programs decide on {@link #errno()} only.
+ */
+public class DrmException extends Exception {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final Errno errno;
+
+    public DrmException(Errno errno, String message) {
+        super(errno.name() + ": " + message);
+        this.errno = errno;
+    }
+
+    public DrmException(Errno errno, String message, Throwable cause) {
+        super(errno.name() + ": " + message, cause);
+        this.errno = errno;
+    }
+
+    public Errno errno() {
+        return errno;
+    }
+
+    /** The value a C ioctl would return for this failure: the negated error number. */
+    public int ioctlReturn() {
+        return -errno.code();
+    }
+}
