@@ -1,0 +1,63 @@
+package kiln.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** A firmware jar dropped into the FileInstall directory is installed and started; deleting it uninstalls it. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DeployDirectoryIT {
+    private static final Duration LIMIT = Duration.ofSeconds(15);
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() {
+        return options(KilnOptions.runtime());
+    }
+
+    @Test
+    public void firmwareJarDroppedIntoDeployComesAndGoesWithTheFile() throws Exception {
+        Path deploy = Path.of(context.getProperty("felix.fileinstall.dir"));
+        Bundle provisioned = find("firmware.fw13_2").orElseThrow();
+        Path jar = Path.of(URI.create(provisioned.getLocation()));
+        provisioned.uninstall();
+        Await.until(LIMIT, () -> Shell.run(context, "agx:fw"), t -> !t.contains("13.2"), "13.2 to be gone");
+
+        Path dropped = Files.copy(jar, deploy.resolve("firmware.fw13_2.jar"));
+        Await.until(LIMIT, () -> Shell.run(context, "agx:fw"), t -> t.contains("13.2"), "13.2 from deploy/");
+        Bundle installed = find("firmware.fw13_2").orElseThrow();
+        assertEquals(Bundle.ACTIVE, installed.getState());
+        assertTrue(installed.getLocation(), installed.getLocation().contains(deploy.getFileName().toString()));
+
+        Files.delete(dropped);
+        Await.until(LIMIT, () -> Shell.run(context, "agx:fw"), t -> !t.contains("13.2"), "13.2 to leave with its jar");
+        assertTrue(find("firmware.fw13_2").isEmpty());
+        assertTrue(Shell.run(context, "agx:fw").contains("12.3"));
+    }
+
+    private Optional<Bundle> find(String bsn) {
+        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst();
+    }
+}
