@@ -1,0 +1,54 @@
+package kiln.benchmarks;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * ioctl round trips. {@code nativeIoctlDevNull} is the baseline: a DRM-shaped request
+ * ({@code DRM_IOWR(0x40, 32 bytes)}, what GET_PARAMS looks like) sent to {@code /dev/null}, which
+ * the kernel answers with ENOTTY: a full user/kernel crossing with no driver work, the floor of
+ * any real DRM ioctl on this machine.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class IoctlBenchmark {
+    /** {@code _IOWR('d', 0x40, 32)}: dir 3 << 30 | size 32 << 16 | type 'd' << 8 | nr 0x40. */
+    static final long DRM_IOWR_0x40_32 = (3L << 30) | (32L << 16) | ('d' << 8) | 0x40;
+
+    private Arena arena;
+    private MemorySegment argument;
+    private NativeIoctl devNull;
+
+    @Setup(Level.Trial)
+    public void open() {
+        arena = Arena.ofConfined();
+        argument = arena.allocate(32);
+        devNull = new NativeIoctl("/dev/null");
+        if (devNull.ioctl(DRM_IOWR_0x40_32, argument) != -1) {
+            throw new IllegalStateException("ioctl on /dev/null was expected to fail with ENOTTY");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        devNull.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public int nativeIoctlDevNull() {
+        return devNull.ioctl(DRM_IOWR_0x40_32, argument);
+    }
+}
