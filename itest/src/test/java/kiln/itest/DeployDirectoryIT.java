@@ -2,40 +2,24 @@ package kiln.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Optional;
-
-import javax.inject.Inject;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 
 /** A firmware jar dropped into the FileInstall directory is installed and started; deleting it uninstalls it. */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class DeployDirectoryIT {
+public class DeployDirectoryIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(15);
-
-    @Inject
-    private BundleContext context;
-
-    @Configuration
-    public Option[] config() {
-        return options(KilnOptions.runtime());
-    }
 
     @Test
     public void firmwareJarDroppedIntoDeployComesAndGoesWithTheFile() throws Exception {
@@ -55,9 +39,5 @@ public class DeployDirectoryIT {
         Await.until(LIMIT, () -> Shell.run(context, "agx:fw"), t -> !t.contains("13.2"), "13.2 to leave with its jar");
         assertTrue(find("firmware.fw13_2").isEmpty());
         assertTrue(Shell.run(context, "agx:fw").contains("12.3"));
-    }
-
-    private Optional<Bundle> find(String bsn) {
-        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst();
     }
 }

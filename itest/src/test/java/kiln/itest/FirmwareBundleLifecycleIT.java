@@ -3,22 +3,15 @@ package kiln.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.time.Duration;
-import java.util.Arrays;
-
-import javax.inject.Inject;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -28,16 +21,8 @@ import org.osgi.framework.ServiceReference;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class FirmwareBundleLifecycleIT {
+public class FirmwareBundleLifecycleIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(10);
-
-    @Inject
-    private BundleContext context;
-
-    @Configuration
-    public Option[] config() {
-        return options(KilnOptions.runtime());
-    }
 
     @Test
     public void stoppingAndStartingFirmwareIsFollowedByTheDriver() throws Exception {
@@ -82,11 +67,6 @@ public class FirmwareBundleLifecycleIT {
     private Object catalogServiceId() {
         ServiceReference<?> ref = context.getServiceReference("kiln.agx.driver.internal.PluginCatalog");
         return ref == null ? null : ref.getProperty("service.id");
-    }
-
-    private Bundle bundle(String bsn) {
-        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no bundle " + bsn));
     }
 
     private static String line(String table, String chip) {

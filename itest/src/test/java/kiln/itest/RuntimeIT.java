@@ -3,7 +3,6 @@ package kiln.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.util.Arrays;
 import java.util.List;
@@ -11,17 +10,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import javax.inject.Inject;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 import kiln.agx.api.core.GpuCore;
@@ -31,15 +25,7 @@ import kiln.agx.api.hw.ChipIdentity;
 /** The whole runtime comes up, and the plugin services say what they are. */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class RuntimeIT {
-    @Inject
-    private BundleContext context;
-
-    @Configuration
-    public Option[] config() {
-        return options(KilnOptions.runtime());
-    }
-
+public class RuntimeIT extends KilnTestBase {
     @Test
     public void everyKilnBundleIsActive() {
         Map<String, Integer> states = Arrays.stream(context.getBundles())
