@@ -30,10 +30,6 @@ public final class Table {
         return this;
     }
 
-    public int size() {
-        return rows.size();
-    }
-
     /** The aligned text form: a header line, then one line per row; "(none)" when empty. */
     public String render() {
         int[] width = new int[columns.size()];
