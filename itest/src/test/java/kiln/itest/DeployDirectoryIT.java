@@ -37,7 +37,8 @@ public class DeployDirectoryIT extends KilnTestBase {
 
         Files.delete(dropped);
         Await.until(LIMIT, () -> Shell.run(context, "agx:fw"), t -> !t.contains("13.2"), "13.2 to leave with its jar");
-        assertTrue(find("firmware.fw13_2").isEmpty());
+        // FileInstall stops the bundle (its service goes) before it uninstalls it
+        Await.until(LIMIT, () -> find("firmware.fw13_2").isEmpty(), gone -> gone, "firmware.fw13_2 to be uninstalled");
         assertTrue(Shell.run(context, "agx:fw").contains("12.3"));
     }
 }
