@@ -20,6 +20,20 @@ public class DrmException extends Exception {
         this.errno = errno;
     }
 
+    /**
+     * An expected failure on a hot path (ENOSPC from an allocator, ENOENT from a handle lookup):
+     * without a stack trace, so that answering bad input costs nanoseconds, not microseconds.
+     * The errno and message are all a caller acts on there.
+     */
+    public static DrmException quiet(Errno errno, String message) {
+        return new DrmException(errno, message, false);
+    }
+
+    private DrmException(Errno errno, String message, boolean writableStackTrace) {
+        super(errno.name() + ": " + message, null, false, writableStackTrace);
+        this.errno = errno;
+    }
+
     public DrmException(Errno errno, String message, Throwable cause) {
         super(errno.name() + ": " + message, cause);
         this.errno = errno;
