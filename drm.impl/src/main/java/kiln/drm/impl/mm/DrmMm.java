@@ -1,9 +1,7 @@
 package kiln.drm.impl.mm;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
@@ -19,11 +17,6 @@ import kiln.drm.api.mm.Span;
  * indexes. Every public method holds the allocator's monitor.
  */
 public final class DrmMm<T> implements RangeAllocator<T> {
-    private static final Comparator<MmNode<?>> BY_HOLE_SIZE = (a, b) -> {
-        int bySize = Long.compare(a.holeSize, b.holeSize);
-        return bySize != 0 ? bySize : Long.compare(a.holeStart(), b.holeStart());
-    };
-
     private final String name;
     private final long start;
     private final long end;
@@ -34,7 +27,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     /** Hole stack sentinel: most recently created hole at {@code stack.stackNext}. */
     private final MmNode<T> stack;
     private final HoleTree<T> byAddress = new HoleTree<>();
-    private final TreeSet<MmNode<T>> bySize = new TreeSet<>(BY_HOLE_SIZE);
+    private final SizeTree<T> bySize = new SizeTree<>();
 
     private int nodeCount;
     private long used;
@@ -136,7 +129,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
 
     private MmNode<T> firstHole(long rangeStart, long rangeEnd, long size, InsertMode mode) {
         return switch (mode) {
-            case BEST -> bySize.ceiling(probe(size));
+            case BEST -> bySize.ceiling(size);
             case LOW -> byAddress.lowest(rangeStart, size);
             case HIGH -> byAddress.highest(rangeEnd, size);
             case EVICT -> stack.stackNext == stack ? null : stack.stackNext;
@@ -150,12 +143,6 @@ public final class DrmMm<T> implements RangeAllocator<T> {
             case HIGH -> byAddress.highest(hole.holeStart(), size);
             case EVICT -> hole.stackNext == stack ? null : hole.stackNext;
         };
-    }
-
-    private MmNode<T> probe(long size) {
-        MmNode<T> probe = new MmNode<>(this, Long.MIN_VALUE, 0, 0, null);
-        probe.holeSize = size;
-        return probe;
     }
 
     @Override
@@ -186,21 +173,40 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         return link(hole, new MmNode<>(this, start, size, color, value));
     }
 
-    /** Puts {@code node} into {@code hole}, splitting the hole around it. */
+    /**
+     * Puts {@code node} into {@code hole}, splitting the hole around it. The address index is
+     * updated in place where it can (the hole keeps its address; the node's hole, if any, is the
+     * next one up), which saves the descents a remove and an add would cost.
+     */
     private MmNode<T> link(MmNode<T> hole, MmNode<T> node) {
         long holeEnd = hole.holeEnd();
         node.prev = hole;
         node.next = hole.next;
         hole.next.prev = node;
         hole.next = node;
-        removeHole(hole);
-        hole.holeSize = node.start - hole.holeStart();
-        if (hole.holeSize > 0) {
-            addHole(hole);
-        }
-        node.holeSize = holeEnd - node.holeStart();
-        if (node.holeSize > 0) {
-            addHole(node);
+        long below = node.start - hole.holeStart();
+        long above = holeEnd - node.holeStart();
+        bySize.remove(hole);
+        unstack(hole);
+        if (below > 0) {
+            hole.holeSize = below;
+            byAddress.resized(hole);
+            bySize.add(hole);
+            stack(hole);
+            if (above > 0) {
+                node.holeSize = above;
+                addHole(node);
+            }
+        } else {
+            hole.holeSize = 0;
+            if (above > 0) {
+                node.holeSize = above;
+                byAddress.replace(hole, node);
+                bySize.add(node);
+                stack(node);
+            } else {
+                byAddress.remove(hole);
+            }
         }
         node.allocated = true;
         nodeCount++;
@@ -315,20 +321,29 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     private void addHole(MmNode<T> node) {
         byAddress.add(node);
         bySize.add(node);
+        stack(node);
+    }
+
+    private void removeHole(MmNode<T> node) {
+        byAddress.remove(node);
+        bySize.remove(node);
+        unstack(node);
+        node.holeSize = 0;
+    }
+
+    /** Pushes a new hole on the MRU stack EVICT walks. */
+    private void stack(MmNode<T> node) {
         node.stackNext = stack.stackNext;
         node.stackPrev = stack;
         stack.stackNext.stackPrev = node;
         stack.stackNext = node;
     }
 
-    private void removeHole(MmNode<T> node) {
-        byAddress.remove(node);
-        bySize.remove(node);
+    private void unstack(MmNode<T> node) {
         node.stackPrev.stackNext = node.stackNext;
         node.stackNext.stackPrev = node.stackPrev;
         node.stackPrev = null;
         node.stackNext = null;
-        node.holeSize = 0;
     }
 
     private void checkArguments(long size, long alignment, long color, long rangeStart, long rangeEnd,

@@ -32,6 +32,23 @@ final class HoleTree<T> {
         node.right = null;
     }
 
+    /**
+     * Puts {@code replacement} where {@code indexed} is, in one descent and with no rotation. Only
+     * valid when no other hole lies between their addresses (a hole handing its place to the
+     * node just above it, as happens when a node fills the bottom of a hole).
+     */
+    void replace(MmNode<T> indexed, MmNode<T> replacement) {
+        replacement.priority = indexed.priority;
+        root = replace(root, indexed, replacement);
+        indexed.left = null;
+        indexed.right = null;
+    }
+
+    /** Re-reads {@code node}'s hole size into the maxima above it, after it changed in place. */
+    void resized(MmNode<T> node) {
+        resized(root, node);
+    }
+
     /** The hole containing {@code address} ({@code hole start <= address < hole end}), or null. */
     MmNode<T> containing(long address) {
         MmNode<T> t = root;
@@ -87,6 +104,35 @@ final class HoleTree<T> {
             t = t.left;
         }
         return null;
+    }
+
+    private static <T> MmNode<T> replace(MmNode<T> t, MmNode<T> indexed, MmNode<T> replacement) {
+        if (t == null) {
+            throw new IllegalStateException("hole not indexed: " + indexed);
+        }
+        if (t == indexed) {
+            replacement.left = t.left;
+            replacement.right = t.right;
+            update(replacement);
+            return replacement;
+        }
+        if (indexed.holeStart() < t.holeStart()) {
+            t.left = replace(t.left, indexed, replacement);
+        } else {
+            t.right = replace(t.right, indexed, replacement);
+        }
+        update(t);
+        return t;
+    }
+
+    private static void resized(MmNode<?> t, MmNode<?> node) {
+        if (t == null) {
+            throw new IllegalStateException("hole not indexed: " + node);
+        }
+        if (t != node) {
+            resized(node.holeStart() < t.holeStart() ? t.left : t.right, node);
+        }
+        update(t);
     }
 
     private static <T> MmNode<T> insert(MmNode<T> t, MmNode<T> node) {

@@ -27,6 +27,11 @@ final class MmNode<T> implements RangeNode<T> {
     int priority;
     long subtreeMaxHole;
 
+    /** {@link SizeTree} links: a treap by (hole size, hole address). */
+    MmNode<T> sizeLeft;
+    MmNode<T> sizeRight;
+    int sizePriority;
+
     /** MRU hole stack links (EVICT), through the allocator's stack sentinel. */
     MmNode<T> stackPrev;
     MmNode<T> stackNext;

@@ -1,0 +1,254 @@
+package kiln.drm.impl.fence;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceCallback;
+import kiln.drm.api.fence.SignalableFence;
+
+/**
+ * A dma_fence. {@code state} is {@code null} (no callbacks), a {@link Callback} (the most recently
+ * added; each links to the one added before) or {@link #SIGNALED}. Signalling swaps in
+ * {@code SIGNALED} and runs what it swapped out, oldest first; a callback runs only if it wins
+ * the race from PENDING to RUN against {@link #removeCallback}, so it runs at most once, and
+ * exactly once unless removed.
+ */
+public class Fence implements SignalableFence {
+    private static final System.Logger LOG = System.getLogger(Fence.class.getName());
+    private static final Object SIGNALED = new Object();
+    private static final VarHandle STATE;
+    private static final VarHandle ERROR;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Fence.class, "state", Object.class);
+            ERROR = lookup.findVarHandle(Fence.class, "error", Errno.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Timeline timeline;
+    private final long seqno;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile Object state;
+    @SuppressWarnings("unused") // accessed through ERROR
+    private volatile Errno error;
+
+    Fence(Timeline timeline, long seqno) {
+        this.timeline = timeline;
+        this.seqno = seqno;
+    }
+
+    final Timeline timeline() {
+        return timeline;
+    }
+
+    @Override
+    public final long context() {
+        return timeline.id();
+    }
+
+    @Override
+    public final long seqno() {
+        return seqno;
+    }
+
+    @Override
+    public final String driverName() {
+        return timeline.driverName();
+    }
+
+    @Override
+    public final String timelineName() {
+        return timeline.timelineName();
+    }
+
+    @Override
+    public final boolean isSignaled() {
+        return state == SIGNALED;
+    }
+
+    @Override
+    public final Errno error() {
+        return error;
+    }
+
+    @Override
+    public final void setError(Errno error) {
+        if (error == null) {
+            throw new IllegalArgumentException("null error");
+        }
+        if (state == SIGNALED) {
+            throw new IllegalStateException("error " + error + " set on signalled fence " + this);
+        }
+        this.error = error;
+    }
+
+    /** Sets the error unless one is set already (composites keep the first error). */
+    final void setErrorOnce(Errno error) {
+        ERROR.compareAndSet(this, (Errno) null, error);
+    }
+
+    @Override
+    public final void signal() throws DrmException {
+        if (!trySignal()) {
+            throw new DrmException(Errno.EINVAL, "fence " + this + " already signaled");
+        }
+    }
+
+    /** Signals if not yet signalled; false if it had been. */
+    final boolean trySignal() {
+        Object taken = STATE.getAndSet(this, SIGNALED);
+        if (taken == SIGNALED) {
+            return false;
+        }
+        if (taken != null) {
+            run(reverse((Callback) taken));
+        }
+        return true;
+    }
+
+    private static Callback reverse(Callback newest) {
+        Callback oldest = null;
+        for (Callback c = newest; c != null;) {
+            Callback next = c.next;
+            c.next = oldest;
+            oldest = c;
+            c = next;
+        }
+        return oldest;
+    }
+
+    private void run(Callback callback) {
+        for (Callback c = callback; c != null; c = c.next) {
+            if (c.claim()) {
+                try {
+                    c.callback.signaled(this);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.ERROR, "fence callback failed on " + this, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public final boolean addCallback(FenceCallback callback) {
+        Callback node = new Callback(callback);
+        for (;;) {
+            Object current = state;
+            if (current == SIGNALED) {
+                return false;
+            }
+            Callback head = (Callback) current;
+            // drop removed callbacks off the top, so add/remove cycles (timed-out waits) do not pile up
+            while (head != null && head.removed()) {
+                head = head.next;
+            }
+            node.next = head;
+            if (STATE.compareAndSet(this, current, node)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public final boolean removeCallback(FenceCallback callback) {
+        Object current = state;
+        if (current == SIGNALED) {
+            return false;
+        }
+        for (Callback c = (Callback) current; c != null; c = c.next) {
+            if (c.callback == callback && c.cancel()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public final long await(long timeout, TimeUnit unit) throws InterruptedException {
+        if (state == SIGNALED) {
+            return Math.max(1, unit.toNanos(timeout));
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        long nanos = unit.toNanos(timeout);
+        if (nanos <= 0) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + nanos;
+        Thread waiter = Thread.currentThread();
+        FenceCallback wake = f -> LockSupport.unpark(waiter);
+        if (!addCallback(wake)) {
+            return Math.max(1, nanos);
+        }
+        try {
+            for (;;) {
+                if (state == SIGNALED) {
+                    return Math.max(1, deadline - System.nanoTime());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        } finally {
+            removeCallback(wake);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return timeline.driverName() + ":" + timeline.timelineName() + ":" + timeline.id() + ":" + seqno
+                + (state == SIGNALED ? (error == null ? " signaled" : " signaled " + error) : " pending");
+    }
+
+    /** One registered callback; {@code status} goes PENDING to RUN (signal) or REMOVED, once. */
+    private static final class Callback {
+        private static final VarHandle STATUS;
+        private static final int PENDING = 0;
+        private static final int RUN = 1;
+        private static final int REMOVED = 2;
+
+        static {
+            try {
+                STATUS = MethodHandles.lookup().findVarHandle(Callback.class, "status", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final FenceCallback callback;
+        Callback next;
+        @SuppressWarnings("unused") // accessed through STATUS
+        private volatile int status;
+
+        Callback(FenceCallback callback) {
+            this.callback = callback;
+        }
+
+        boolean claim() {
+            return STATUS.compareAndSet(this, PENDING, RUN);
+        }
+
+        boolean cancel() {
+            return STATUS.compareAndSet(this, PENDING, REMOVED);
+        }
+
+        boolean removed() {
+            return status == REMOVED;
+        }
+    }
+}
