@@ -12,6 +12,7 @@ package kiln.drm.api;
 public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
+    ESRCH(3, "No such process"),
     EINTR(4, "Interrupted system call"),
     EIO(5, "Input/output error"),
     E2BIG(7, "Argument list too long"),

@@ -1,0 +1,72 @@
+package kiln.drm.api.client;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import kiln.drm.api.DrmException;
+
+/**
+ * A process using DRM; see the {@linkplain kiln.drm.api.client package contract}.
+ */
+@ProviderType
+public interface Client {
+    /** Process id, unique among live clients. */
+    int pid();
+
+    /** Process name ({@code comm}). */
+    String name();
+
+    /** Whether the client holds CAP_SYS_ADMIN (ROOT_ONLY ioctls). */
+    boolean privileged();
+
+    AddressSpace memory();
+
+    /**
+     * Opens a device node ({@code open("/dev/dri/renderD128")}).
+     *
+     * @param node the node name, e.g. {@code renderD128} or {@code card0}
+     * @return the new file descriptor
+     * @throws DrmException ENOENT if no such node; ENODEV if its device is unplugged; whatever the
+     *                      driver's open hook answers
+     */
+    int open(String node) throws DrmException;
+
+    /**
+     * {@code ioctl(fd, cmd, arg)}: {@code arg} is an address in {@link #memory()}.
+     *
+     * @return the ioctl's non-negative result
+     * @throws DrmException EBADF for an unknown descriptor, ENOTTY for a descriptor that is not a
+     *                      DRM file, otherwise the ioctl's error
+     */
+    int ioctl(int fd, int cmd, long arg) throws DrmException;
+
+    /**
+     * Closes a descriptor; the file is released when its last descriptor closes.
+     *
+     * @throws DrmException EBADF for an unknown descriptor
+     */
+    void close(int fd) throws DrmException;
+
+    /**
+     * Installs an object (a DRM file, a dma-buf, a sync file) at the lowest free descriptor.
+     * Used by the DRM core for PRIME and sync-file export.
+     *
+     * @throws DrmException EMFILE when the table is full
+     */
+    int install(Object file) throws DrmException;
+
+    /**
+     * The object at a descriptor, if it is of {@code type}.
+     *
+     * @throws DrmException EBADF if the descriptor is unknown; EINVAL if it holds another type
+     */
+    <T> T lookup(int fd, Class<T> type) throws DrmException;
+
+    /** Number of open descriptors. */
+    int openFiles();
+
+    /** Closes every descriptor and unmaps all memory ({@code exit}). Idempotent. */
+    void exit();
+
+    /** Whether {@link #exit()} has run. */
+    boolean exited();
+}

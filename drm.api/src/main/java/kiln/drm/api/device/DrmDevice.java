@@ -1,0 +1,55 @@
+package kiln.drm.api.device;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import kiln.drm.api.driver.DrmDriver;
+import kiln.drm.api.file.DrmFile;
+
+/** A registered DRM device; see the {@linkplain kiln.drm.api.device package documentation}. */
+@ProviderType
+public interface DrmDevice {
+    /** Service property: the driver's name ({@code DriverInfo.name}), e.g. {@code asahi}. */
+    String DRIVER_NAME = "drm.driver";
+    /** Service property: the render node's name, e.g. {@code renderD128}. */
+    String RENDER_NODE = "drm.node.render";
+    /** Service property: the render minor number, e.g. 128. */
+    String RENDER_MINOR = "drm.minor.render";
+    /** Service property: the primary node's name, e.g. {@code card0}. */
+    String PRIMARY_NODE = "drm.node.primary";
+    /** Service property: the primary minor number, e.g. 0. */
+    String PRIMARY_MINOR = "drm.minor.primary";
+
+    DrmDriver driver();
+
+    /** Primary node name, {@code card<minor>}. */
+    String primaryNode();
+
+    /** Render node name, {@code renderD<minor>}. */
+    String renderNode();
+
+    int primaryMinor();
+
+    int renderMinor();
+
+    boolean isUnplugged();
+
+    /**
+     * {@code drm_dev_enter}: true if the device is still plugged, and then the caller must call
+     * {@link #exit()} when done; false once unplugged.
+     */
+    boolean enter();
+
+    /** {@code drm_dev_exit}. */
+    void exit();
+
+    /**
+     * {@code drm_dev_unplug}: refuses new calls with ENODEV, waits for calls inside
+     * {@link #enter()} / {@link #exit()} to finish, then withdraws the device service. Idempotent.
+     */
+    void unplug();
+
+    /** The files open on this device. */
+    List<DrmFile> files();
+}

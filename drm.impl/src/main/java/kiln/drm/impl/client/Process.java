@@ -1,0 +1,187 @@
+package kiln.drm.impl.client;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.AddressSpace;
+import kiln.drm.api.client.Client;
+import kiln.drm.impl.device.DeviceFile;
+import kiln.drm.impl.device.DrmCore;
+
+/**
+ * A client. The descriptor table is an array indexed by fd, guarded by the process monitor for
+ * changes and read without it on the ioctl path (a volatile array reference; slots change under
+ * the lock and are published by replacing the array).
+ */
+final class Process implements Client {
+    static final int MAX_FILES = 1024;
+
+    private final int pid;
+    private final String name;
+    private final boolean privileged;
+    private final UserMemory memory;
+    private final DrmCore core;
+    private final ClientTable table;
+    private volatile Object[] files = new Object[16];
+    private int open;
+    private volatile boolean exited;
+
+    Process(int pid, String name, boolean privileged, long memoryLimit, DrmCore core, ClientTable table) {
+        this.pid = pid;
+        this.name = name;
+        this.privileged = privileged;
+        this.memory = new UserMemory(memoryLimit);
+        this.core = core;
+        this.table = table;
+    }
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean privileged() {
+        return privileged;
+    }
+
+    @Override
+    public AddressSpace memory() {
+        return memory;
+    }
+
+    @Override
+    public int open(String node) throws DrmException {
+        checkAlive();
+        DeviceFile file = core.open(node, this);
+        try {
+            return install(file);
+        } catch (DrmException e) {
+            file.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public int ioctl(int fd, int cmd, long arg) throws DrmException {
+        Object[] table = files;
+        Object file = fd >= 0 && fd < table.length ? table[fd] : null;
+        if (file instanceof DeviceFile drm) {
+            return drm.ioctl(cmd, arg);
+        }
+        if (file == null) {
+            throw DrmException.quiet(Errno.EBADF, "fd " + fd + " is not open in " + this);
+        }
+        throw DrmException.quiet(Errno.ENOTTY, "fd " + fd + " is not a DRM file");
+    }
+
+    @Override
+    public void close(int fd) throws DrmException {
+        Object file;
+        synchronized (this) {
+            Object[] table = files;
+            file = fd >= 0 && fd < table.length ? table[fd] : null;
+            if (file == null) {
+                throw new DrmException(Errno.EBADF, "fd " + fd + " is not open in " + this);
+            }
+            Object[] copy = table.clone();
+            copy[fd] = null;
+            files = copy;
+            open--;
+        }
+        if (file instanceof FileDescription description) {
+            description.release();
+        }
+    }
+
+    @Override
+    public int install(Object file) throws DrmException {
+        synchronized (this) {
+            checkAlive();
+            Object[] table = files;
+            for (int fd = 0; fd < MAX_FILES; fd++) {
+                if (fd >= table.length) {
+                    table = Arrays.copyOf(table, Math.min(MAX_FILES, table.length * 2));
+                }
+                if (table[fd] == null) {
+                    Object[] copy = table == files ? table.clone() : table;
+                    copy[fd] = file;
+                    files = copy;
+                    open++;
+                    return fd;
+                }
+            }
+        }
+        throw new DrmException(Errno.EMFILE, this + " has " + MAX_FILES + " open files");
+    }
+
+    @Override
+    public <T> T lookup(int fd, Class<T> type) throws DrmException {
+        Object[] table = files;
+        Object file = fd >= 0 && fd < table.length ? table[fd] : null;
+        if (file == null) {
+            throw DrmException.quiet(Errno.EBADF, "fd " + fd + " is not open in " + this);
+        }
+        if (!type.isInstance(file)) {
+            throw DrmException.quiet(Errno.EINVAL, "fd " + fd + " is not a " + type.getSimpleName());
+        }
+        return type.cast(file);
+    }
+
+    @Override
+    public synchronized int openFiles() {
+        return open;
+    }
+
+    @Override
+    public void exit() {
+        List<Integer> fds = new ArrayList<>();
+        synchronized (this) {
+            if (exited) {
+                return;
+            }
+            Object[] table = files;
+            for (int fd = 0; fd < table.length; fd++) {
+                if (table[fd] != null) {
+                    fds.add(fd);
+                }
+            }
+        }
+        for (int fd : fds) {
+            try {
+                close(fd);
+            } catch (DrmException alreadyClosed) {
+                // a thread of the client closed it meanwhile
+            }
+        }
+        synchronized (this) {
+            exited = true;
+        }
+        memory.clear();
+        table.exited(this);
+    }
+
+    @Override
+    public boolean exited() {
+        return exited;
+    }
+
+    private void checkAlive() throws DrmException {
+        if (exited) {
+            throw new DrmException(Errno.ESRCH, this + " has exited");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + pid + "]";
+    }
+}

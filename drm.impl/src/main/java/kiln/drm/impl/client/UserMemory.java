@@ -1,0 +1,162 @@
+package kiln.drm.impl.client;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.AddressSpace;
+
+/**
+ * A client address space: mappings of off-heap memory at 16 KiB-aligned addresses from
+ * {@link #BASE} up, each followed by an unmapped guard page, found with a skip-list floor lookup
+ * (and a one-entry cache of the last mapping hit, which serves the usual "same struct again"
+ * ioctl). A mapping's memory is freed when it is unmapped; a copy racing with the unmap of its
+ * own mapping may fault (EFAULT) but never reads freed memory, because the segment is closed
+ * only after it is unpublished and shared arenas fence in-flight accesses.
+ */
+final class UserMemory implements AddressSpace {
+    static final long BASE = 0x1_0000_0000L;
+    static final long PAGE = 16 * 1024;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private record Mapping(long address, long size, Arena arena, MemorySegment memory) {
+    }
+
+    private final ConcurrentSkipListMap<Long, Mapping> mappings = new ConcurrentSkipListMap<>();
+    private final long limit;
+    private long next = BASE;
+    private long mapped;
+    private volatile Mapping last;
+
+    UserMemory(long limit) {
+        this.limit = limit;
+    }
+
+    @Override
+    public synchronized long map(long size) throws DrmException {
+        if (size <= 0) {
+            throw new DrmException(Errno.EINVAL, "mmap of " + size + " bytes");
+        }
+        long rounded = (size + PAGE - 1) & -PAGE;
+        if (rounded < 0 || mapped + rounded > limit) {
+            throw new DrmException(Errno.ENOMEM, "address space limit of " + limit + " bytes reached");
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment memory = arena.allocate(rounded, PAGE);
+        long address = next;
+        next += rounded + PAGE;
+        mapped += rounded;
+        mappings.put(address, new Mapping(address, rounded, arena, memory));
+        return address;
+    }
+
+    @Override
+    public void unmap(long address) throws DrmException {
+        Mapping mapping;
+        synchronized (this) {
+            mapping = mappings.remove(address);
+            if (mapping == null) {
+                throw new DrmException(Errno.EINVAL, "no mapping at 0x" + Long.toHexString(address));
+            }
+            mapped -= mapping.size();
+            last = null;
+        }
+        mapping.arena().close();
+    }
+
+    /** Unmaps everything (exit). */
+    void clear() {
+        for (Long address : mappings.keySet()) {
+            try {
+                unmap(address);
+            } catch (DrmException alreadyGone) {
+                // a concurrent unmap got there first
+            }
+        }
+    }
+
+    /** The segment of {@code [address, address + length)}, or EFAULT. */
+    private MemorySegment resolve(long address, long length) throws DrmException {
+        Mapping m = last;
+        if (m == null || address < m.address() || length < 0 || address - m.address() > m.size() - length) {
+            Map.Entry<Long, Mapping> e = mappings.floorEntry(address);
+            m = e == null ? null : e.getValue();
+            if (m == null || length < 0 || address - m.address() > m.size() - length) {
+                throw DrmException.quiet(Errno.EFAULT, "bad address 0x" + Long.toHexString(address) + "+" + length);
+            }
+            last = m;
+        }
+        try {
+            return m.memory().asSlice(address - m.address(), length);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public void copyIn(long address, MemorySegment target, long offset, long length) throws DrmException {
+        MemorySegment source = resolve(address, length);
+        try {
+            MemorySegment.copy(source, 0, target, offset, length);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public void copyOut(MemorySegment source, long offset, long address, long length) throws DrmException {
+        MemorySegment target = resolve(address, length);
+        try {
+            MemorySegment.copy(source, offset, target, 0, length);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public int readInt(long address) throws DrmException {
+        try {
+            return resolve(address, 4).get(U32, 0);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public void writeInt(long address, int value) throws DrmException {
+        try {
+            resolve(address, 4).set(U32, 0, value);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public long readLong(long address) throws DrmException {
+        try {
+            return resolve(address, 8).get(U64, 0);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public void writeLong(long address, long value) throws DrmException {
+        try {
+            resolve(address, 8).set(U64, 0, value);
+        } catch (IllegalStateException closed) {
+            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+        }
+    }
+
+    @Override
+    public synchronized long mappedBytes() {
+        return mapped;
+    }
+}

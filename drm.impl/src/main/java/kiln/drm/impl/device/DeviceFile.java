@@ -1,0 +1,79 @@
+package kiln.drm.impl.device;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.client.Client;
+import kiln.drm.api.device.DrmDevice;
+import kiln.drm.api.file.DrmFile;
+import kiln.drm.impl.client.FileDescription;
+
+/** A {@code struct drm_file}. Released once, in {@code drm_file_free}'s order (see the API package). */
+public final class DeviceFile implements DrmFile, FileDescription {
+    private final Device device;
+    private final Client client;
+    private final boolean render;
+    volatile boolean master;
+    volatile Object driverPrivate;
+    private volatile boolean closed;
+
+    DeviceFile(Device device, Client client, boolean render) {
+        this.device = device;
+        this.client = client;
+        this.render = render;
+    }
+
+    /** {@code ioctl(2)} on this file: the one entry of the UAPI path. */
+    public int ioctl(int cmd, long arg) throws DrmException {
+        return device.ioctl(this, cmd, arg);
+    }
+
+    @Override
+    public DrmDevice device() {
+        return device;
+    }
+
+    @Override
+    public Client client() {
+        return client;
+    }
+
+    @Override
+    public boolean isRender() {
+        return render;
+    }
+
+    @Override
+    public boolean isMaster() {
+        return master;
+    }
+
+    @Override
+    public boolean isAuthenticated() {
+        return render || master || client.privileged();
+    }
+
+    @Override
+    public Object driverPrivate() {
+        return driverPrivate;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void release() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        device.release(this);
+    }
+
+    @Override
+    public String toString() {
+        return (render ? device.renderNode() : device.primaryNode()) + " of " + client;
+    }
+}
