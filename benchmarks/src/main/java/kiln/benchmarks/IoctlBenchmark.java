@@ -14,11 +14,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import kiln.drm.api.DrmException;
+import kiln.drm.api.client.Client;
+
 /**
  * ioctl round trips. {@code nativeIoctlDevNull} is the baseline: a DRM-shaped request
  * ({@code DRM_IOWR(0x40, 32 bytes)}, what GET_PARAMS looks like) sent to {@code /dev/null}, which
  * the kernel answers with ENOTTY: a full user/kernel crossing with no driver work, the floor of
- * any real DRM ioctl on this machine.
+ * any real DRM ioctl on this machine. {@code kilnNoopIoctl} sends the same number through Kiln's
+ * UAPI path to a driver whose handler does nothing.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,9 +34,15 @@ public class IoctlBenchmark {
     private Arena arena;
     private MemorySegment argument;
     private NativeIoctl devNull;
+    private Client client;
+    private int fd;
+    private long clientArgument;
 
     @Setup(Level.Trial)
-    public void open() {
+    public void open() throws DrmException {
+        client = new KilnFixture().client();
+        fd = client.open("renderD128");
+        clientArgument = client.memory().map(32);
         arena = Arena.ofConfined();
         argument = arena.allocate(32);
         devNull = new NativeIoctl("/dev/null");
@@ -45,6 +55,12 @@ public class IoctlBenchmark {
     public void close() {
         devNull.close();
         arena.close();
+    }
+
+    /** The whole UAPI path: fd table, drm_dev_enter, decode, permit, copy in 32 bytes, handler, copy out. */
+    @Benchmark
+    public int kilnNoopIoctl() throws DrmException {
+        return client.ioctl(fd, KilnFixture.NOOP, clientArgument);
     }
 
     @Benchmark
