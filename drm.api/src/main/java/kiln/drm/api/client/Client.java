@@ -40,6 +40,17 @@ public interface Client {
     int ioctl(int fd, int cmd, long arg) throws DrmException;
 
     /**
+     * {@code mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset)} on a DRM file: maps
+     * the GEM object whose fake offset is {@code offset} into {@link #memory()}. Unmap with
+     * {@link AddressSpace#unmap}.
+     *
+     * @return the mapping's address
+     * @throws DrmException EBADF unknown descriptor; EINVAL unknown offset or a length beyond the
+     *                      object; EACCES if this file holds no handle to the object; ENOMEM
+     */
+    long mmap(int fd, long length, long offset) throws DrmException;
+
+    /**
      * Closes a descriptor; the file is released when its last descriptor closes.
      *
      * @throws DrmException EBADF for an unknown descriptor

@@ -1,10 +1,11 @@
 package kiln.drm.impl.client;
 
 /**
- * What a descriptor points at and is counted by ({@code struct file}): released when the last
- * descriptor referring to it closes. DRM files, dma-bufs and sync files implement it.
+ * What a descriptor points at ({@code struct file}). DRM files, dma-bufs and sync files implement
+ * it. A description installed at several descriptors (or otherwise shared) counts its holders
+ * itself; {@link #release()} drops one.
  */
 public interface FileDescription {
-    /** Called once, when the last descriptor for this description closed. */
+    /** A descriptor referring to this description closed (or another holder let go). */
     void release();
 }

@@ -10,6 +10,7 @@ import kiln.drm.api.client.AddressSpace;
 import kiln.drm.api.client.Client;
 import kiln.drm.impl.device.DeviceFile;
 import kiln.drm.impl.device.DrmCore;
+import kiln.drm.impl.gem.GemService;
 
 /**
  * A client. The descriptor table is an array indexed by fd, guarded by the process monitor for
@@ -81,6 +82,17 @@ final class Process implements Client {
             throw DrmException.quiet(Errno.EBADF, "fd " + fd + " is not open in " + this);
         }
         throw DrmException.quiet(Errno.ENOTTY, "fd " + fd + " is not a DRM file");
+    }
+
+    @Override
+    public long mmap(int fd, long length, long offset) throws DrmException {
+        GemService.Mapped mapped = lookup(fd, DeviceFile.class).mmap(length, offset);
+        try {
+            return memory.mapShared(mapped.memory(), mapped.unmap());
+        } catch (DrmException e) {
+            mapped.unmap().run();
+            throw e;
+        }
     }
 
     @Override

@@ -25,7 +25,8 @@ final class UserMemory implements AddressSpace {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private record Mapping(long address, long size, Arena arena, MemorySegment memory) {
+    /** A mapping: its own memory ({@code arena} set) or another owner's ({@code unmap} set). */
+    private record Mapping(long address, long size, Arena arena, MemorySegment memory, Runnable unmap) {
     }
 
     private final ConcurrentSkipListMap<Long, Mapping> mappings = new ConcurrentSkipListMap<>();
@@ -52,7 +53,23 @@ final class UserMemory implements AddressSpace {
         long address = next;
         next += rounded + PAGE;
         mapped += rounded;
-        mappings.put(address, new Mapping(address, rounded, arena, memory));
+        mappings.put(address, new Mapping(address, rounded, arena, memory, null));
+        return address;
+    }
+
+    /**
+     * Maps memory owned by someone else (a GEM object: {@code MAP_SHARED}); {@code unmap} runs once
+     * when the mapping goes. The owner keeps the memory alive until then.
+     */
+    synchronized long mapShared(MemorySegment memory, Runnable unmap) throws DrmException {
+        long rounded = (memory.byteSize() + PAGE - 1) & -PAGE;
+        if (mapped + rounded > limit) {
+            throw new DrmException(Errno.ENOMEM, "address space limit of " + limit + " bytes reached");
+        }
+        long address = next;
+        next += rounded + PAGE;
+        mapped += rounded;
+        mappings.put(address, new Mapping(address, memory.byteSize(), null, memory, unmap));
         return address;
     }
 
@@ -64,10 +81,14 @@ final class UserMemory implements AddressSpace {
             if (mapping == null) {
                 throw new DrmException(Errno.EINVAL, "no mapping at 0x" + Long.toHexString(address));
             }
-            mapped -= mapping.size();
+            mapped -= (mapping.size() + PAGE - 1) & -PAGE;
             last = null;
         }
-        mapping.arena().close();
+        if (mapping.arena() != null) {
+            mapping.arena().close();
+        } else {
+            mapping.unmap().run();
+        }
     }
 
     /** Unmaps everything (exit). */

@@ -13,6 +13,7 @@ import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
+import kiln.drm.impl.gem.GemService;
 
 /**
  * The core ioctls every DRM device answers ({@code drm_ioctls[]} in drm_ioctl.c), with the
@@ -24,6 +25,11 @@ final class CoreIoctls {
     static final int VERSION = IoctlNumber.iowr(0x00, 64);
     /** {@code struct drm_get_cap { u64 capability; u64 value; }}. */
     static final int GET_CAP = IoctlNumber.iowr(0x0c, 16);
+    /** {@code struct drm_gem_close { u32 handle; u32 pad; }}. */
+    static final int GEM_CLOSE = IoctlNumber.iow(0x09, 8);
+    /** {@code struct drm_prime_handle { u32 handle; u32 flags; s32 fd; }}. */
+    static final int PRIME_HANDLE_TO_FD = IoctlNumber.iowr(0x2d, 12);
+    static final int PRIME_FD_TO_HANDLE = IoctlNumber.iowr(0x2e, 12);
 
     static final long CAP_PRIME = 0x5;
     static final long CAP_TIMESTAMP_MONOTONIC = 0x6;
@@ -37,12 +43,33 @@ final class CoreIoctls {
     private CoreIoctls() {
     }
 
-    static IoctlDescriptor[] table() {
+    static IoctlDescriptor[] table(GemService gem) {
         IoctlDescriptor[] table = new IoctlDescriptor[IoctlNumber.DRM_COMMAND_BASE];
         int renderAllow = IoctlFlag.RENDER_ALLOW.bit();
         put(table, new IoctlDescriptor(VERSION, "VERSION", renderAllow, CoreIoctls::version));
         put(table, new IoctlDescriptor(GET_CAP, "GET_CAP", renderAllow, CoreIoctls::getCap));
+        put(table, new IoctlDescriptor(GEM_CLOSE, "GEM_CLOSE", renderAllow, (file, arg) -> {
+            requireGem(file);
+            gem.closeHandle(file, arg.get(S32, 0));
+            return 0;
+        }));
+        put(table, new IoctlDescriptor(PRIME_HANDLE_TO_FD, "PRIME_HANDLE_TO_FD", renderAllow, (file, arg) -> {
+            requireGem(file);
+            arg.set(S32, 8, gem.exportHandle(file, arg.get(S32, 0), arg.get(S32, 4)));
+            return 0;
+        }));
+        put(table, new IoctlDescriptor(PRIME_FD_TO_HANDLE, "PRIME_FD_TO_HANDLE", renderAllow, (file, arg) -> {
+            requireGem(file);
+            arg.set(S32, 0, gem.importFd(file, arg.get(S32, 8)));
+            return 0;
+        }));
         return table;
+    }
+
+    private static void requireGem(DrmFile file) throws DrmException {
+        if (!file.device().driver().features().contains(DriverFeature.GEM)) {
+            throw DrmException.quiet(Errno.EOPNOTSUPP, file.device().driver().info().name() + " has no GEM");
+        }
     }
 
     private static void put(IoctlDescriptor[] table, IoctlDescriptor d) {

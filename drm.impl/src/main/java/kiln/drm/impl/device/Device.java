@@ -19,6 +19,7 @@ import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
+import kiln.drm.impl.gem.GemService;
 
 /**
  * A {@code struct drm_device} and {@code drm_ioctl}. The ioctl tables are arrays resolved at
@@ -34,6 +35,7 @@ final class Device implements DrmDevice {
     private static final int FLAG_RENDER_ALLOW = IoctlFlag.RENDER_ALLOW.bit();
 
     private final DrmCore core;
+    private final GemService gem;
     private final DrmDriver driver;
     private final IoctlDescriptor[] coreIoctls;
     private final IoctlDescriptor[] driverIoctls;
@@ -45,10 +47,12 @@ final class Device implements DrmDevice {
     private DeviceFile master;
     ServiceRegistration<DrmDevice> registration;
 
-    Device(DrmCore core, DrmDriver driver, IoctlDescriptor[] driverIoctls, int primaryMinor, int renderMinor) {
+    Device(DrmCore core, GemService gem, DrmDriver driver, IoctlDescriptor[] driverIoctls, int primaryMinor,
+            int renderMinor) {
         this.core = core;
+        this.gem = gem;
         this.driver = driver;
-        this.coreIoctls = CoreIoctls.table();
+        this.coreIoctls = CoreIoctls.table(gem);
         this.driverIoctls = driverIoctls;
         this.primaryMinor = primaryMinor;
         this.renderMinor = renderMinor;
@@ -148,14 +152,20 @@ final class Device implements DrmDevice {
         }
     }
 
-    /** {@code drm_file_free}'s order: (syncobjs, GEM handles,) master, postclose. */
+    GemService gem() {
+        return gem;
+    }
+
+    /** {@code drm_file_free}'s order: GEM handles, master, postclose, PRIME table. */
     void release(DeviceFile file) {
+        file.gem.releaseHandles(file);
         dropMaster(file);
         try {
             driver.postclose(file);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "postclose failed on " + file, e);
         }
+        file.gem.releasePrime();
         files.remove(file);
     }
 

@@ -5,6 +5,8 @@ import kiln.drm.api.client.Client;
 import kiln.drm.api.device.DrmDevice;
 import kiln.drm.api.file.DrmFile;
 import kiln.drm.impl.client.FileDescription;
+import kiln.drm.impl.gem.GemHandles;
+import kiln.drm.impl.gem.GemService;
 
 /** A {@code struct drm_file}. Released once, in {@code drm_file_free}'s order (see the API package). */
 public final class DeviceFile implements DrmFile, FileDescription {
@@ -14,6 +16,8 @@ public final class DeviceFile implements DrmFile, FileDescription {
     volatile boolean master;
     volatile Object driverPrivate;
     private volatile boolean closed;
+    /** The file's GEM handles and PRIME table. */
+    public final GemHandles gem = new GemHandles();
 
     DeviceFile(Device device, Client client, boolean render) {
         this.device = device;
@@ -24,6 +28,18 @@ public final class DeviceFile implements DrmFile, FileDescription {
     /** {@code ioctl(2)} on this file: the one entry of the UAPI path. */
     public int ioctl(int cmd, long arg) throws DrmException {
         return device.ioctl(this, cmd, arg);
+    }
+
+    /** {@code mmap} on this file: a GEM object by fake offset. */
+    public GemService.Mapped mmap(long length, long offset) throws DrmException {
+        if (!device.enter()) {
+            throw new DrmException(kiln.drm.api.Errno.ENODEV, "device " + device.renderNode() + " is unplugged");
+        }
+        try {
+            return device.gem().mmap(this, length, offset);
+        } finally {
+            device.exit();
+        }
     }
 
     @Override

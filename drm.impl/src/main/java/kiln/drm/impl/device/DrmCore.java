@@ -12,6 +12,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
@@ -21,6 +22,7 @@ import kiln.drm.api.device.DrmDeviceFactory;
 import kiln.drm.api.driver.DrmDriver;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlNumber;
+import kiln.drm.impl.gem.GemService;
 
 /**
  * The device registry. Minors are the kernel's: primary 0-63, render 128-191, lowest free first.
@@ -32,13 +34,15 @@ public final class DrmCore implements DrmDeviceFactory {
     static final int RENDER_MINOR_BASE = 128;
 
     private final BundleContext context;
+    private final GemService gem;
     private final BitSet minors = new BitSet(MAX_MINORS);
     private final Map<String, Device> nodes = new ConcurrentHashMap<>();
     private volatile boolean active = true;
 
     @Activate
-    public DrmCore(BundleContext context) {
+    public DrmCore(BundleContext context, @Reference GemService gem) {
         this.context = context;
+        this.gem = gem;
     }
 
     @Override
@@ -55,7 +59,7 @@ public final class DrmCore implements DrmDeviceFactory {
                 throw new DrmException(Errno.ENOSPC, "no free DRM minor");
             }
             minors.set(index);
-            device = new Device(this, driver, ioctls, index, RENDER_MINOR_BASE + index);
+            device = new Device(this, gem, driver, ioctls, index, RENDER_MINOR_BASE + index);
             nodes.put(device.primaryNode(), device);
             nodes.put(device.renderNode(), device);
         }

@@ -19,7 +19,7 @@ import kiln.drm.api.client.Client;
 import kiln.drm.api.device.DrmDevice;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlNumber;
-import kiln.drm.impl.client.Clients;
+import kiln.drm.impl.Fixtures;
 
 class DispatchTest {
     private DrmCore core;
@@ -30,10 +30,10 @@ class DispatchTest {
 
     @BeforeEach
     void setUp() throws DrmException {
-        core = new DrmCore(null);
+        core = Fixtures.core();
         driver = new TestDriver();
         device = core.register(driver, null);
-        client = Clients.table(core).spawn("test", false);
+        client = Fixtures.clients(core).spawn("test", false);
         buf = client.memory().map(4096);
     }
 
@@ -113,13 +113,13 @@ class DispatchTest {
         assertEquals(Errno.EACCES, errno(() -> client.ioctl(render, TestDriver.ROOT, buf)), "ROOT_ONLY");
         int primary = client.open("card0");
         assertEquals(0, client.ioctl(primary, TestDriver.MASTER, 0), "the first primary opener is master");
-        Client other = Clients.table(core).spawn("other", false);
+        Client other = Fixtures.clients(core).spawn("other", false);
         long otherBuf = other.memory().map(64);
         int notMaster = other.open("card0");
         assertEquals(Errno.EACCES, errno(() -> other.ioctl(notMaster, TestDriver.MASTER, 0)));
         assertEquals(Errno.EACCES, errno(() -> other.ioctl(notMaster, TestDriver.ADD_ONE, otherBuf)),
                 "AUTH needs authentication on the primary node");
-        Client root = Clients.table(core).spawn("root", true);
+        Client root = Fixtures.clients(core).spawn("root", true);
         long rootBuf = root.memory().map(64);
         int rootFd = root.open("renderD128");
         assertEquals(0, root.ioctl(rootFd, TestDriver.ROOT, rootBuf));
