@@ -24,7 +24,7 @@ import kiln.drm.impl.device.DrmCore;
 final class KilnFixture {
     static final int NOOP = IoctlNumber.iowr(0x40, 32);
 
-    final DrmCore core = new DrmCore(null);
+    final DrmCore core = new DrmCore(null, new GemService(new PagePool(() -> 2048)), new SyncobjService(new FenceService()));
     final ClientTable clients = new ClientTable(core, new ClientTable.Config() {
         @Override
         public long memory_limit_mib() {

@@ -6,6 +6,8 @@ import kiln.drm.impl.client.ClientTable;
 import kiln.drm.impl.device.DrmCore;
 import kiln.drm.impl.gem.GemService;
 import kiln.drm.impl.gem.PagePool;
+import kiln.drm.impl.fence.FenceService;
+import kiln.drm.impl.syncobj.SyncobjService;
 
 /** The DRM core's components wired by hand, as DS wires them in the framework. */
 public final class Fixtures {
@@ -27,7 +29,7 @@ public final class Fixtures {
     }
 
     public static DrmCore core(GemService gem) {
-        return new DrmCore(null, gem);
+        return new DrmCore(null, gem, new SyncobjService(new FenceService()));
     }
 
     public static DrmCore core() {

@@ -44,7 +44,8 @@ final class CoreIoctls {
     }
 
     static IoctlDescriptor[] table(GemService gem) {
-        IoctlDescriptor[] table = new IoctlDescriptor[IoctlNumber.DRM_COMMAND_BASE];
+        // core numbers lie below DRM_COMMAND_BASE and from DRM_COMMAND_END up (the SYNCOBJ ones)
+        IoctlDescriptor[] table = new IoctlDescriptor[256];
         int renderAllow = IoctlFlag.RENDER_ALLOW.bit();
         put(table, new IoctlDescriptor(VERSION, "VERSION", renderAllow, CoreIoctls::version));
         put(table, new IoctlDescriptor(GET_CAP, "GET_CAP", renderAllow, CoreIoctls::getCap));

@@ -20,6 +20,8 @@ import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
 import kiln.drm.impl.gem.GemService;
+import kiln.drm.impl.syncobj.SyncobjIoctls;
+import kiln.drm.impl.syncobj.SyncobjService;
 
 /**
  * A {@code struct drm_device} and {@code drm_ioctl}. The ioctl tables are arrays resolved at
@@ -47,12 +49,13 @@ final class Device implements DrmDevice {
     private DeviceFile master;
     ServiceRegistration<DrmDevice> registration;
 
-    Device(DrmCore core, GemService gem, DrmDriver driver, IoctlDescriptor[] driverIoctls, int primaryMinor,
+    Device(DrmCore core, GemService gem, SyncobjService syncobjs, DrmDriver driver, IoctlDescriptor[] driverIoctls, int primaryMinor,
             int renderMinor) {
         this.core = core;
         this.gem = gem;
         this.driver = driver;
         this.coreIoctls = CoreIoctls.table(gem);
+        SyncobjIoctls.addTo(coreIoctls, syncobjs);
         this.driverIoctls = driverIoctls;
         this.primaryMinor = primaryMinor;
         this.renderMinor = renderMinor;
@@ -156,8 +159,9 @@ final class Device implements DrmDevice {
         return gem;
     }
 
-    /** {@code drm_file_free}'s order: GEM handles, master, postclose, PRIME table. */
+    /** {@code drm_file_free}'s order: syncobjs, GEM handles, master, postclose, PRIME table. */
     void release(DeviceFile file) {
+        file.syncobjs.release();
         file.gem.releaseHandles(file);
         dropMaster(file);
         try {

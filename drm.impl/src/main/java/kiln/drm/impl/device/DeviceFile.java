@@ -7,6 +7,7 @@ import kiln.drm.api.file.DrmFile;
 import kiln.drm.impl.client.FileDescription;
 import kiln.drm.impl.gem.GemHandles;
 import kiln.drm.impl.gem.GemService;
+import kiln.drm.impl.syncobj.SyncobjHandles;
 
 /** A {@code struct drm_file}. Released once, in {@code drm_file_free}'s order (see the API package). */
 public final class DeviceFile implements DrmFile, FileDescription {
@@ -18,6 +19,8 @@ public final class DeviceFile implements DrmFile, FileDescription {
     private volatile boolean closed;
     /** The file's GEM handles and PRIME table. */
     public final GemHandles gem = new GemHandles();
+    /** The file's syncobj handles. */
+    public final SyncobjHandles syncobjs = new SyncobjHandles();
 
     DeviceFile(Device device, Client client, boolean render) {
         this.device = device;

@@ -23,6 +23,7 @@ import kiln.drm.api.driver.DrmDriver;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlNumber;
 import kiln.drm.impl.gem.GemService;
+import kiln.drm.impl.syncobj.SyncobjService;
 
 /**
  * The device registry. Minors are the kernel's: primary 0-63, render 128-191, lowest free first.
@@ -35,14 +36,16 @@ public final class DrmCore implements DrmDeviceFactory {
 
     private final BundleContext context;
     private final GemService gem;
+    private final SyncobjService syncobjs;
     private final BitSet minors = new BitSet(MAX_MINORS);
     private final Map<String, Device> nodes = new ConcurrentHashMap<>();
     private volatile boolean active = true;
 
     @Activate
-    public DrmCore(BundleContext context, @Reference GemService gem) {
+    public DrmCore(BundleContext context, @Reference GemService gem, @Reference SyncobjService syncobjs) {
         this.context = context;
         this.gem = gem;
+        this.syncobjs = syncobjs;
     }
 
     @Override
@@ -59,7 +62,7 @@ public final class DrmCore implements DrmDeviceFactory {
                 throw new DrmException(Errno.ENOSPC, "no free DRM minor");
             }
             minors.set(index);
-            device = new Device(this, gem, driver, ioctls, index, RENDER_MINOR_BASE + index);
+            device = new Device(this, gem, syncobjs, driver, ioctls, index, RENDER_MINOR_BASE + index);
             nodes.put(device.primaryNode(), device);
             nodes.put(device.renderNode(), device);
         }

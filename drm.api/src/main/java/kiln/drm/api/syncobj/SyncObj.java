@@ -1,0 +1,46 @@
+package kiln.drm.api.syncobj;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.fence.DmaFence;
+
+/** A syncobj; see the {@linkplain kiln.drm.api.syncobj package rules}. */
+@ProviderType
+public interface SyncObj {
+    /** The current fence: the binary fence or the timeline's newest point; {@code null} if none. */
+    DmaFence fence();
+
+    /** Binary signal/reset ({@code drm_syncobj_replace_fence}); {@code null} clears. */
+    void replaceFence(DmaFence fence);
+
+    /**
+     * Timeline signal ({@code drm_syncobj_add_point}): {@code fence} becomes point {@code point}.
+     *
+     * @throws DrmException EINVAL for point 0 or a negative point
+     */
+    void addPoint(DmaFence fence, long point) throws DrmException;
+
+    /**
+     * The fence for a point ({@code drm_syncobj_find_fence} without waiting): point 0 is the
+     * current fence; a later point is the chain link covering it.
+     *
+     * @throws DrmException EINVAL if there is no fence, or the point is not submitted yet
+     */
+    DmaFence find(long point) throws DrmException;
+
+    /** The highest point that has signalled (0 if none, or for a binary syncobj). */
+    long signaledPoint();
+
+    /** The highest point submitted (0 for a binary syncobj). */
+    long submittedPoint();
+
+    /**
+     * Runs {@code listener} once, the next time a fence is attached (replace or add point); used by
+     * WAIT_FOR_SUBMIT.
+     */
+    void onSubmit(Runnable listener);
+
+    /** Withdraws a listener registered with {@link #onSubmit}. */
+    void removeOnSubmit(Runnable listener);
+}

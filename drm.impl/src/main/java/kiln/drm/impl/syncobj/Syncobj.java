@@ -1,0 +1,102 @@
+package kiln.drm.impl.syncobj;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceChain;
+import kiln.drm.api.fence.FenceFactory;
+import kiln.drm.api.syncobj.SyncObj;
+
+/** A syncobj: the current fence behind a monitor, and the WAIT_FOR_SUBMIT listeners. */
+final class Syncobj implements SyncObj {
+    private final FenceFactory fences;
+    private final CopyOnWriteArrayList<Runnable> submitListeners = new CopyOnWriteArrayList<>();
+    private DmaFence fence;
+
+    Syncobj(FenceFactory fences, DmaFence initial) {
+        this.fences = fences;
+        this.fence = initial;
+    }
+
+    @Override
+    public synchronized DmaFence fence() {
+        return fence;
+    }
+
+    @Override
+    public void replaceFence(DmaFence replacement) {
+        synchronized (this) {
+            fence = replacement;
+        }
+        if (replacement != null) {
+            submitted();
+        }
+    }
+
+    @Override
+    public void addPoint(DmaFence pointFence, long point) throws DrmException {
+        if (point <= 0 || pointFence == null) {
+            throw new DrmException(Errno.EINVAL, "timeline point " + point);
+        }
+        synchronized (this) {
+            fence = fences.chain(fence, pointFence, point);
+        }
+        submitted();
+    }
+
+    private void submitted() {
+        for (Runnable listener : submitListeners) {
+            if (submitListeners.remove(listener)) {
+                listener.run();
+            }
+        }
+    }
+
+    @Override
+    public DmaFence find(long point) throws DrmException {
+        DmaFence current = fence();
+        if (current == null) {
+            throw DrmException.quiet(Errno.EINVAL, "syncobj has no fence");
+        }
+        if (point == 0) {
+            return current;
+        }
+        if (!(current instanceof FenceChain chain)) {
+            // a binary fence stands for every point, as dma_fence_chain_find_seqno on a non-chain
+            return current;
+        }
+        if (point > chain.seqno()) {
+            throw DrmException.quiet(Errno.EINVAL, "point " + point + " not submitted (last " + chain.seqno() + ")");
+        }
+        return chain.find(point);
+    }
+
+    @Override
+    public long signaledPoint() {
+        DmaFence link = fence();
+        while (link instanceof FenceChain chain) {
+            if (chain.isSignaled()) {
+                return chain.seqno();
+            }
+            link = chain.previous();
+        }
+        return 0;
+    }
+
+    @Override
+    public long submittedPoint() {
+        return fence() instanceof FenceChain chain ? chain.seqno() : 0;
+    }
+
+    @Override
+    public void onSubmit(Runnable listener) {
+        submitListeners.add(listener);
+    }
+
+    @Override
+    public void removeOnSubmit(Runnable listener) {
+        submitListeners.remove(listener);
+    }
+}

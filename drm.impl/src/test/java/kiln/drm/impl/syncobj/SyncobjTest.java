@@ -1,0 +1,308 @@
+package kiln.drm.impl.syncobj;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.AddressSpace;
+import kiln.drm.api.client.Client;
+import kiln.drm.api.driver.DriverFeature;
+import kiln.drm.api.fence.FenceContext;
+import kiln.drm.api.fence.SignalableFence;
+import kiln.drm.api.syncobj.SyncObj;
+import kiln.drm.impl.Fixtures;
+import kiln.drm.impl.device.DeviceFile;
+import kiln.drm.impl.device.DrmCore;
+import kiln.drm.impl.device.TestDriver;
+import kiln.drm.impl.fence.FenceService;
+import kiln.drm.impl.gem.GemService;
+
+class SyncobjTest {
+    private static final long MS = 1_000_000;
+    private SyncobjService syncobjs;
+    private FenceContext ring;
+    private Client client;
+    private AddressSpace mem;
+    private DeviceFile file;
+    private long arg;
+    private long handles;
+    private long points;
+
+    @BeforeEach
+    void setUp() throws DrmException {
+        FenceService fences = new FenceService();
+        ring = fences.createContext("test", "ring");
+        syncobjs = new SyncobjService(fences);
+        DrmCore core = new DrmCore(null, new GemService(Fixtures.pagePool(16)), syncobjs);
+        core.register(new TestDriver() {
+            @Override
+            public Set<DriverFeature> features() {
+                return EnumSet.of(DriverFeature.GEM, DriverFeature.RENDER, DriverFeature.SYNCOBJ,
+                        DriverFeature.SYNCOBJ_TIMELINE);
+            }
+        }, null);
+        client = Fixtures.clients(core).spawn("sync", false);
+        mem = client.memory();
+        file = client.lookup(client.open("renderD128"), DeviceFile.class);
+        arg = mem.map(256);
+        handles = arg + 128;
+        points = arg + 192;
+    }
+
+    private Errno errno(Call call) {
+        return assertThrows(DrmException.class, call::run).errno();
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    private int create(int flags) throws DrmException {
+        mem.writeLong(arg, (long) flags << 32);
+        client.ioctl(0, SyncobjIoctls.CREATE, arg);
+        return mem.readInt(arg);
+    }
+
+    private void clear(int bytes) throws DrmException {
+        for (int i = 0; i < bytes; i += 8) {
+            mem.writeLong(arg + i, 0);
+        }
+    }
+
+    /** SYNCOBJ_WAIT on the given handles; returns first_signaled. */
+    private int waitBinary(long timeoutNanos, int flags, int... hs) throws DrmException {
+        clear(40);
+        for (int i = 0; i < hs.length; i++) {
+            mem.writeInt(handles + 4L * i, hs[i]);
+        }
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, System.nanoTime() + timeoutNanos);
+        mem.writeInt(arg + 16, hs.length);
+        mem.writeInt(arg + 20, flags);
+        client.ioctl(0, SyncobjIoctls.WAIT, arg);
+        return mem.readInt(arg + 24);
+    }
+
+    private void timelineWait(long timeoutNanos, int flags, int handle, long point) throws DrmException {
+        clear(48);
+        mem.writeInt(handles, handle);
+        mem.writeLong(points, point);
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, points);
+        mem.writeLong(arg + 16, System.nanoTime() + timeoutNanos);
+        mem.writeInt(arg + 24, 1);
+        mem.writeInt(arg + 28, flags);
+        client.ioctl(0, SyncobjIoctls.TIMELINE_WAIT, arg);
+    }
+
+    private void array(int cmd, int handle) throws DrmException {
+        clear(16);
+        mem.writeInt(handles, handle);
+        mem.writeLong(arg, handles);
+        mem.writeInt(arg + 8, 1);
+        client.ioctl(0, cmd, arg);
+    }
+
+    private long timelineArray(int cmd, int handle, long point, int flags) throws DrmException {
+        clear(24);
+        mem.writeInt(handles, handle);
+        mem.writeLong(points, point);
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, points);
+        mem.writeInt(arg + 16, 1);
+        mem.writeInt(arg + 20, flags);
+        client.ioctl(0, cmd, arg);
+        return mem.readLong(points);
+    }
+
+    @Test
+    void createAndDestroyCheckTheirArguments() throws DrmException {
+        int h = create(0);
+        assertEquals(1, h);
+        assertEquals(2, create(SyncobjIoctls.CREATE_SIGNALED));
+        mem.writeLong(arg, 2L << 32);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.CREATE, arg)), "unknown flag");
+        mem.writeLong(arg, ((long) 1 << 32) | h);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.DESTROY, arg)), "pad");
+        mem.writeLong(arg, h);
+        client.ioctl(0, SyncobjIoctls.DESTROY, arg);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.DESTROY, arg)), "unknown handle");
+        assertEquals(Errno.ENOENT, errno(() -> syncobjs.lookup(file, h)));
+    }
+
+    @Test
+    void binaryWaitSignalResetAndTimeout() throws Exception {
+        int h = create(0);
+        assertEquals(Errno.EINVAL, errno(() -> waitBinary(0, 0, h)), "no fence and no WAIT_FOR_SUBMIT");
+        assertEquals(Errno.ETIME, errno(() -> waitBinary(5 * MS, SyncobjService.WAIT_FOR_SUBMIT, h)));
+        array(SyncobjIoctls.SIGNAL, h);
+        waitBinary(0, 0, h);
+        array(SyncobjIoctls.RESET, h);
+        assertEquals(Errno.EINVAL, errno(() -> waitBinary(0, 0, h)));
+        SignalableFence fence = ring.next();
+        syncobjs.lookup(file, h).replaceFence(fence);
+        assertEquals(Errno.ETIME, errno(() -> waitBinary(2 * MS, 0, h)));
+        Thread.ofVirtual().start(() -> {
+            sleep(10);
+            signal(fence);
+        });
+        waitBinary(10_000 * MS, 0, h);
+        assertEquals(Errno.ENOENT, errno(() -> waitBinary(0, 0, h, 99)), "unknown handle in the array");
+    }
+
+    @Test
+    void anyWaitReportsTheFirstSignaled() throws DrmException {
+        int a = create(0);
+        int b = create(0);
+        syncobjs.lookup(file, a).replaceFence(ring.next());
+        SignalableFence fb = ring.next();
+        syncobjs.lookup(file, b).replaceFence(fb);
+        signal(fb);
+        assertEquals(1, waitBinary(0, 0, a, b));
+        assertEquals(Errno.ETIME, errno(() -> waitBinary(MS, SyncobjService.WAIT_ALL, a, b)));
+    }
+
+    @Test
+    void waitForSubmitWakesEveryWaiter() throws Exception {
+        int h = create(0);
+        SyncObj syncobj = syncobjs.lookup(file, h);
+        int waiters = 200;
+        CountDownLatch done = new CountDownLatch(waiters);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    syncobjs.await(List.of((Syncobj) syncobj), new long[] {3}, SyncobjService.WAIT_FOR_SUBMIT,
+                            System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+                    done.countDown();
+                } catch (DrmException | RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        SignalableFence f = ring.next();
+        syncobj.addPoint(f, 3);
+        signal(f);
+        assertTrue(done.await(30, TimeUnit.SECONDS), "lost wake-ups: " + done.getCount());
+        assertEquals(null, failure.get());
+    }
+
+    @Test
+    void timelinePointsSignalQueryAndWait() throws DrmException {
+        int h = create(0);
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, h, 2, 0);
+        assertEquals(2, timelineArray(SyncobjIoctls.QUERY, h, 0, 0));
+        SyncObj syncobj = syncobjs.lookup(file, h);
+        SignalableFence f5 = ring.next();
+        syncobj.addPoint(f5, 5);
+        assertEquals(2, timelineArray(SyncobjIoctls.QUERY, h, 0, 0), "5 is submitted, not signalled");
+        assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, SyncobjIoctls.QUERY_LAST_SUBMITTED));
+        timelineWait(0, 0, h, 2);
+        assertEquals(Errno.ETIME, errno(() -> timelineWait(MS, 0, h, 4)));
+        timelineWait(0, SyncobjService.WAIT_AVAILABLE, h, 4);
+        assertEquals(Errno.EINVAL, errno(() -> timelineWait(0, 0, h, 9)), "not submitted");
+        signal(f5);
+        timelineWait(0, 0, h, 5);
+        assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, 0));
+        assertEquals(Errno.EINVAL, errno(() -> timelineArray(SyncobjIoctls.QUERY, h, 0, 4)), "bad flag");
+    }
+
+    @Test
+    void transferMovesFencesBetweenTimelineAndBinary() throws DrmException {
+        int timeline = create(0);
+        int binary = create(0);
+        SignalableFence f = ring.next();
+        syncobjs.lookup(file, timeline).addPoint(f, 7);
+        clear(32);
+        mem.writeInt(arg, timeline);
+        mem.writeInt(arg + 4, binary);
+        mem.writeLong(arg + 8, 7);
+        client.ioctl(0, SyncobjIoctls.TRANSFER, arg);
+        assertSame(syncobjs.lookup(file, timeline).find(7), syncobjs.lookup(file, binary).fence());
+        clear(32);
+        mem.writeInt(arg, binary);
+        mem.writeInt(arg + 4, timeline);
+        mem.writeLong(arg + 16, 9);
+        client.ioctl(0, SyncobjIoctls.TRANSFER, arg);
+        assertEquals(9, syncobjs.lookup(file, timeline).submittedPoint());
+        mem.writeInt(arg + 28, 1);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.TRANSFER, arg)), "pad");
+    }
+
+    @Test
+    void exportAndImportAsFdAndSyncFile() throws DrmException {
+        int h = create(0);
+        SignalableFence f = ring.next();
+        syncobjs.lookup(file, h).replaceFence(f);
+        clear(24);
+        mem.writeInt(arg, h);
+        client.ioctl(0, SyncobjIoctls.HANDLE_TO_FD, arg);
+        int syncobjFd = mem.readInt(arg + 8);
+        clear(24);
+        mem.writeInt(arg + 8, syncobjFd);
+        client.ioctl(0, SyncobjIoctls.FD_TO_HANDLE, arg);
+        int again = mem.readInt(arg);
+        assertSame(syncobjs.lookup(file, h), syncobjs.lookup(file, again), "the same syncobj behind a new handle");
+
+        clear(24);
+        mem.writeInt(arg, h);
+        mem.writeInt(arg + 4, SyncobjIoctls.HANDLE_TO_FD_EXPORT_SYNC_FILE);
+        client.ioctl(0, SyncobjIoctls.HANDLE_TO_FD, arg);
+        int syncFile = mem.readInt(arg + 8);
+        int other = create(0);
+        clear(24);
+        mem.writeInt(arg, other);
+        mem.writeInt(arg + 4, SyncobjIoctls.FD_TO_HANDLE_IMPORT_SYNC_FILE);
+        mem.writeInt(arg + 8, syncFile);
+        client.ioctl(0, SyncobjIoctls.FD_TO_HANDLE, arg);
+        assertSame(f, syncobjs.lookup(file, other).fence());
+
+        mem.writeInt(arg + 8, syncobjFd);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.FD_TO_HANDLE, arg)),
+                "a syncobj fd is not a sync file");
+        int empty = create(0);
+        clear(24);
+        mem.writeInt(arg, empty);
+        mem.writeInt(arg + 4, SyncobjIoctls.HANDLE_TO_FD_EXPORT_SYNC_FILE);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.HANDLE_TO_FD, arg)), "no fence");
+    }
+
+    @Test
+    void closingTheFileReleasesHandles() throws DrmException {
+        create(0);
+        create(0);
+        client.close(0);
+        assertEquals(Errno.ENOENT, errno(() -> syncobjs.lookup(file, 1)));
+    }
+
+    private static void signal(SignalableFence fence) {
+        try {
+            fence.signal();
+        } catch (DrmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
