@@ -1,0 +1,381 @@
+package kiln.drm.impl.sched;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceCallback;
+import kiln.drm.api.fence.FenceFactory;
+import kiln.drm.api.sched.Entity;
+import kiln.drm.api.sched.JobBackend;
+import kiln.drm.api.sched.Priority;
+import kiln.drm.api.sched.Scheduler;
+import kiln.drm.api.sched.TimeoutStatus;
+
+/**
+ * One scheduler and its thread. The thread alone selects, runs, completes, times out and frees
+ * jobs; other threads only enqueue (pushes, hardware completions, entity kills) and wake it.
+ */
+final class DrmScheduler<T> implements Scheduler<T> {
+    private static final System.Logger LOG = System.getLogger(DrmScheduler.class.getName());
+    private static final Priority[] HIGHEST_FIRST = {Priority.KERNEL, Priority.HIGH, Priority.NORMAL, Priority.LOW};
+
+    private final String name;
+    private final int creditLimit;
+    private final long timeoutNanos;
+    private final JobBackend<T> backend;
+    private final FenceFactory fences;
+    private final Runnable onFini;
+    private final List<CopyOnWriteArrayList<SchedEntity<T>>> runQueues = new ArrayList<>();
+    private final int[] roundRobin = new int[Priority.values().length];
+    private final ConcurrentLinkedQueue<SchedJob<T>> hardwareDone = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SchedEntity<T>> toKill = new ConcurrentLinkedQueue<>();
+    /** Jobs on the hardware in start order (scheduler thread only). */
+    private final ArrayDeque<SchedJob<T>> pending = new ArrayDeque<>();
+    private final CountDownLatch stoppedLatch = new CountDownLatch(1);
+    private final FenceCallback wakeOnFence = f -> wake();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean deviceGone;
+    private volatile int creditsInUse;
+    private volatile int pendingCount;
+    private volatile long completed;
+
+    DrmScheduler(String name, int creditLimit, long timeoutNanos, JobBackend<T> backend, FenceFactory fences,
+            Runnable onFini) {
+        this.onFini = onFini;
+        this.name = name;
+        this.creditLimit = creditLimit;
+        this.timeoutNanos = timeoutNanos;
+        this.backend = backend;
+        this.fences = fences;
+        for (int i = 0; i < Priority.values().length; i++) {
+            runQueues.add(new CopyOnWriteArrayList<>());
+        }
+        this.thread = Thread.ofVirtual().name("drm-sched " + name).unstarted(this::loop);
+        thread.start();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int creditLimit() {
+        return creditLimit;
+    }
+
+    @Override
+    public int creditsInUse() {
+        return creditsInUse;
+    }
+
+    @Override
+    public int pending() {
+        return pendingCount;
+    }
+
+    @Override
+    public long completed() {
+        return completed;
+    }
+
+    @Override
+    public Entity<T> createEntity(Priority priority) {
+        SchedEntity<T> entity = new SchedEntity<>(this, priority, fences.createContext("drm_sched", name + ":scheduled"),
+                fences.createContext("drm_sched", name + ":finished"));
+        if (stopping) {
+            entity.markDestroyed();
+        } else {
+            runQueues.get(priority.ordinal()).add(entity);
+        }
+        return entity;
+    }
+
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    void hardwareDone(SchedJob<T> job, Errno error) {
+        job.hwError = error;
+        hardwareDone.add(job);
+        wake();
+    }
+
+    void destroyEntity(SchedEntity<T> entity) {
+        toKill.add(entity);
+        wake();
+    }
+
+    private void loop() {
+        try {
+            while (!stopping) {
+                completeFinished();
+                killDestroyedEntities();
+                long now = System.nanoTime();
+                long nextDeadline = checkTimeouts(now);
+                SchedJob<T> job = deviceGone ? null : selectReady();
+                if (job != null) {
+                    run(job);
+                    continue;
+                }
+                if (nextDeadline == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, nextDeadline - now);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "scheduler " + name + " failed", e);
+        } finally {
+            teardown();
+            stoppedLatch.countDown();
+        }
+    }
+
+    /** drm_sched_select_entity: highest priority first, round robin within one. */
+    private SchedJob<T> selectReady() {
+        for (Priority priority : HIGHEST_FIRST) {
+            List<SchedEntity<T>> queue = runQueues.get(priority.ordinal());
+            int size = queue.size();
+            int start = roundRobin[priority.ordinal()];
+            for (int k = 0; k < size; k++) {
+                int index = (start + k) % size;
+                SchedEntity<T> entity = queue.get(index);
+                SchedJob<T> job = entity.queue.peek();
+                if (job != null && ready(job) && fits(job)) {
+                    entity.queue.poll();
+                    roundRobin[priority.ordinal()] = (index + 1) % size;
+                    return job;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Dependencies, then prepare until it returns nothing; registers a wake-up on what blocks. */
+    private boolean ready(SchedJob<T> job) {
+        for (;;) {
+            while (!job.dependencies.isEmpty()) {
+                DmaFence dependency = job.dependencies.get(job.dependencies.size() - 1);
+                if (!dependency.isSignaled()) {
+                    if (job.waitingOn != dependency) {
+                        job.waitingOn = dependency;
+                        if (dependency.addCallback(wakeOnFence)) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    return false;
+                }
+                if (dependency.error() != null && job.finished.error() == null) {
+                    job.finished.setError(dependency.error());
+                }
+                job.dependencies.remove(job.dependencies.size() - 1);
+            }
+            DmaFence more = backend.prepare(job);
+            if (more == null) {
+                return true;
+            }
+            job.dependencies.add(more);
+        }
+    }
+
+    /** drm_sched_can_queue; a job larger than the limit is clamped to it, as in the kernel. */
+    private boolean fits(SchedJob<T> job) {
+        return creditsInUse + Math.min(job.credits, creditLimit) <= creditLimit;
+    }
+
+    private void run(SchedJob<T> job) {
+        job.runCredits = Math.min(job.credits, creditLimit);
+        creditsInUse += job.runCredits;
+        pending.add(job);
+        pendingCount = pending.size();
+        job.entity.running.add(job);
+        job.startedNanos = System.nanoTime();
+        job.state.set(SchedJob.RUNNING);
+        SchedJob.complete(job.scheduled, null);
+        DmaFence hw;
+        try {
+            hw = backend.run(job);
+        } catch (DrmException e) {
+            failRun(job, e.errno());
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "run_job failed on " + job, e);
+            failRun(job, Errno.EIO);
+            return;
+        }
+        if (hw == null) {
+            failRun(job, null);
+            return;
+        }
+        job.hwFence = hw;
+        if (!hw.addCallback(job.hwCallback) && job.state.compareAndSet(SchedJob.RUNNING, SchedJob.HW_SIGNALED)) {
+            hardwareDone(job, hw.error());
+        }
+    }
+
+    /** run_job returned no fence (done synchronously) or an error. */
+    private void failRun(SchedJob<T> job, Errno error) {
+        if (job.state.compareAndSet(SchedJob.RUNNING, SchedJob.HW_SIGNALED)) {
+            hardwareDone(job, error);
+        }
+    }
+
+    /** Hardware completions, then finished fences and frees in each entity's run order. */
+    private void completeFinished() {
+        SchedJob<T> job;
+        List<SchedEntity<T>> touched = new ArrayList<>(2);
+        while ((job = hardwareDone.poll()) != null) {
+            retire(job);
+            if (!touched.contains(job.entity)) {
+                touched.add(job.entity);
+            }
+        }
+        for (SchedEntity<T> entity : touched) {
+            flush(entity);
+        }
+    }
+
+    private void retire(SchedJob<T> job) {
+        job.hwDone = true;
+        creditsInUse -= job.runCredits;
+        pending.remove(job);
+        pendingCount = pending.size();
+    }
+
+    private void flush(SchedEntity<T> entity) {
+        while (!entity.running.isEmpty() && entity.running.peek().hwDone) {
+            SchedJob<T> done = entity.running.poll();
+            done.signalFences(done.hwError);
+            completed++;
+            free(done);
+        }
+    }
+
+    private void free(SchedJob<T> job) {
+        if (job.freed.compareAndSet(false, true)) {
+            try {
+                backend.free(job);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "free_job failed on " + job, e);
+            }
+        }
+    }
+
+    /** The oldest jobs past the timeout get timedOut once; returns the next deadline. */
+    private long checkTimeouts(long now) {
+        long next = Long.MAX_VALUE;
+        for (SchedJob<T> job : pending) {
+            if (job.timedOut) {
+                continue;
+            }
+            long deadline = job.startedNanos + timeoutNanos;
+            if (deadline - now <= 0) {
+                job.timedOut = true;
+                TimeoutStatus status;
+                try {
+                    status = backend.timedOut(job);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "timedout_job failed on " + job, e);
+                    status = TimeoutStatus.NOMINAL;
+                }
+                if (status == TimeoutStatus.NO_DEVICE) {
+                    deviceGone = true;
+                }
+            } else {
+                next = Math.min(next, deadline);
+            }
+        }
+        return next;
+    }
+
+    private void killDestroyedEntities() {
+        SchedEntity<T> entity;
+        while ((entity = toKill.poll()) != null) {
+            kill(entity);
+        }
+    }
+
+    /** drm_sched_entity_kill: queued jobs are dropped with ESRCH; running ones finish normally. */
+    private void kill(SchedEntity<T> entity) {
+        if (entity.killed) {
+            return;
+        }
+        entity.killed = true;
+        runQueues.get(entity.priority().ordinal()).remove(entity);
+        SchedJob<T> job;
+        while ((job = entity.queue.poll()) != null) {
+            job.signalFences(Errno.ESRCH);
+            free(job);
+        }
+    }
+
+    @Override
+    public void fini() {
+        stopping = true;
+        wake();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stoppedLatch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        onFini.run();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** drm_sched_fini with patch 11: every job still queued or on the hardware is freed once. */
+    private void teardown() {
+        completeFinished();
+        for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
+            for (SchedEntity<T> entity : queue) {
+                entity.markDestroyed();
+                kill(entity);
+            }
+        }
+        killDestroyedEntities();
+        List<SchedJob<T>> inFlight = new ArrayList<>(pending);
+        for (SchedJob<T> job : inFlight) {
+            if (job.state.compareAndSet(SchedJob.RUNNING, SchedJob.CANCELLED)) {
+                if (job.hwFence != null) {
+                    job.hwFence.removeCallback(job.hwCallback);
+                }
+                job.hwError = Errno.ECANCELED;
+                retire(job);
+            } else {
+                // its hardware fence won the race: its completion is on its way into the queue
+                while (!job.hwDone) {
+                    SchedJob<T> done = hardwareDone.poll();
+                    if (done != null) {
+                        retire(done);
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        }
+        for (SchedJob<T> job : inFlight) {
+            flush(job.entity);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "drm_sched " + name;
+    }
+}

@@ -1,0 +1,348 @@
+package kiln.drm.impl.sched;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceContext;
+import kiln.drm.api.fence.SignalableFence;
+import kiln.drm.api.sched.Entity;
+import kiln.drm.api.sched.Job;
+import kiln.drm.api.sched.JobBackend;
+import kiln.drm.api.sched.Priority;
+import kiln.drm.api.sched.Scheduler;
+import kiln.drm.api.sched.TimeoutStatus;
+import kiln.drm.impl.fence.FenceService;
+
+class SchedulerTest {
+    private final FenceService fences = new FenceService();
+    private final SchedulerService service = new SchedulerService(fences);
+    private final FenceContext hwRing = fences.createContext("hw", "ring");
+    private final List<Scheduler<?>> made = new ArrayList<>();
+
+    /** A backend that records what happens and hands out hardware fences the test signals. */
+    class Recorder implements JobBackend<String> {
+        final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        final Map<String, SignalableFence> hw = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> frees = new ConcurrentHashMap<>();
+        final List<String> timedOut = Collections.synchronizedList(new ArrayList<>());
+        volatile boolean synchronous;
+        volatile DmaFence prepareFence;
+
+        @Override
+        public DmaFence prepare(Job<String> job) {
+            DmaFence f = prepareFence;
+            prepareFence = null;
+            return f;
+        }
+
+        @Override
+        public DmaFence run(Job<String> job) throws DrmException {
+            ran.add(job.data());
+            if (job.data().startsWith("fail")) {
+                throw new DrmException(Errno.EIO, "hardware refused");
+            }
+            if (synchronous) {
+                return null;
+            }
+            SignalableFence f = hwRing.next();
+            hw.put(job.data(), f);
+            return f;
+        }
+
+        @Override
+        public TimeoutStatus timedOut(Job<String> job) {
+            timedOut.add(job.data());
+            try {
+                hw.get(job.data()).signal(Errno.ETIMEDOUT);
+            } catch (DrmException e) {
+                throw new AssertionError(e);
+            }
+            return TimeoutStatus.NOMINAL;
+        }
+
+        @Override
+        public void free(Job<String> job) {
+            frees.computeIfAbsent(job.data(), k -> new AtomicInteger()).incrementAndGet();
+        }
+
+        void signal(String job) throws DrmException {
+            await(() -> hw.containsKey(job), job + " to run");
+            hw.get(job).signal();
+        }
+    }
+
+    private Scheduler<String> scheduler(Recorder backend, int credits) throws DrmException {
+        Scheduler<String> s = service.create("test", credits, Duration.ofSeconds(30), backend);
+        made.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void finish() {
+        made.forEach(Scheduler::fini);
+    }
+
+    private static Job<String> push(Entity<String> entity, String data, DmaFence... deps) throws DrmException {
+        var pending = entity.newJob(data, 1);
+        for (DmaFence d : deps) {
+            pending.addDependency(d);
+        }
+        return pending.push();
+    }
+
+    static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static void waitFor(DmaFence fence) throws InterruptedException {
+        assertTrue(fence.await(10, TimeUnit.SECONDS) > 0, "fence " + fence + " never signalled");
+    }
+
+    @Test
+    void aJobRunsAndItsFencesSignalInOrderThenItIsFreedOnce() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 4);
+        Job<String> job = push(s.createEntity(Priority.NORMAL), "a");
+        waitFor(job.scheduled());
+        assertFalse(job.finished().isSignaled());
+        backend.signal("a");
+        waitFor(job.finished());
+        await(() -> backend.frees.containsKey("a"), "free");
+        assertEquals(1, backend.frees.get("a").get());
+        assertEquals(1, s.completed());
+        assertEquals(0, s.creditsInUse());
+    }
+
+    @Test
+    void dependenciesAndPrepareHoldTheJobBack() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 4);
+        SignalableFence dep = hwRing.next();
+        SignalableFence ringSpace = hwRing.next();
+        backend.prepareFence = ringSpace;
+        Job<String> job = push(s.createEntity(Priority.NORMAL), "dep", dep);
+        Thread.sleep(20);
+        assertTrue(backend.ran.isEmpty());
+        dep.setError(Errno.EIO);
+        dep.signal();
+        Thread.sleep(20);
+        assertTrue(backend.ran.isEmpty(), "prepare's fence still blocks");
+        ringSpace.signal();
+        await(() -> backend.ran.contains("dep"), "run");
+        backend.signal("dep");
+        waitFor(job.finished());
+        assertEquals(Errno.EIO, job.finished().error(), "a failed dependency's error reaches the finished fence");
+    }
+
+    @Test
+    void creditLimitBoundsTheJobsOnTheHardware() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 2);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        push(e, "1");
+        push(e, "2");
+        Job<String> third = push(e, "3");
+        await(() -> backend.ran.size() == 2, "two jobs running");
+        Thread.sleep(20);
+        assertEquals(2, backend.ran.size());
+        assertEquals(2, s.creditsInUse());
+        backend.signal("1");
+        waitFor(third.scheduled());
+        assertEquals(List.of("1", "2", "3"), backend.ran);
+    }
+
+    @Test
+    void finishedFencesSignalInPushOrderPerEntity() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 4);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        Job<String> first = push(e, "first");
+        Job<String> second = push(e, "second");
+        backend.signal("second");
+        Thread.sleep(20);
+        assertFalse(second.finished().isSignaled(), "waits for the earlier job");
+        backend.signal("first");
+        waitFor(second.finished());
+        assertTrue(first.finished().isSignaled());
+    }
+
+    @Test
+    void higherPriorityRunsFirstAndEqualPrioritiesTakeTurns() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 1);
+        Entity<String> a = s.createEntity(Priority.NORMAL);
+        Entity<String> b = s.createEntity(Priority.NORMAL);
+        Entity<String> high = s.createEntity(Priority.HIGH);
+        SignalableFence gate = hwRing.next();
+        push(a, "gate", gate);
+        Thread.sleep(10);
+        for (int i = 0; i < 3; i++) {
+            push(a, "a" + i);
+            push(b, "b" + i);
+        }
+        push(high, "h");
+        backend.synchronous = true;
+        gate.signal();
+        await(() -> backend.ran.size() == 8, "all jobs");
+        assertEquals("h", backend.ran.get(0), "HIGH first: " + backend.ran);
+        List<String> normal = backend.ran.subList(1, 8);
+        assertEquals(List.of("gate", "b0", "a0", "b1", "a1", "b2", "a2"), normal, "round robin: " + backend.ran);
+    }
+
+    @Test
+    void timedOutJobsAreReportedOnce() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = service.create("timeout", 4, Duration.ofMillis(20), backend);
+        made.add(s);
+        Job<String> job = push(s.createEntity(Priority.NORMAL), "slow");
+        waitFor(job.finished());
+        assertEquals(Errno.ETIMEDOUT, job.finished().error());
+        assertEquals(List.of("slow"), backend.timedOut);
+    }
+
+    @Test
+    void failingRunFailsTheJob() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 4);
+        Job<String> job = push(s.createEntity(Priority.NORMAL), "fail");
+        waitFor(job.finished());
+        assertEquals(Errno.EIO, job.finished().error());
+        await(() -> backend.frees.containsKey("fail"), "free");
+    }
+
+    @Test
+    void destroyedEntitiesDropQueuedJobsAndRefusePushes() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 1);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        push(e, "running");
+        Job<String> queued = push(e, "queued");
+        await(() -> backend.ran.contains("running"), "run");
+        var unpushed = e.newJob("late", 1);
+        e.destroy();
+        waitFor(queued.finished());
+        assertEquals(Errno.ESRCH, queued.finished().error());
+        assertEquals(Errno.ENODEV, assertThrows(DrmException.class, unpushed::push).errno());
+        assertEquals(Errno.ENODEV, unpushed.arm().finished().error());
+        assertEquals(Errno.ENODEV, assertThrows(DrmException.class, () -> e.newJob("x", 1)).errno());
+        backend.signal("running");
+        await(() -> backend.frees.containsKey("running"), "running job completes");
+        assertEquals(1, backend.frees.get("queued").get());
+        assertFalse(backend.frees.containsKey("late"));
+        assertFalse(backend.ran.contains("queued"));
+    }
+
+    @Test
+    void finiFreesEveryJobExactlyOnceEvenIfHardwareSignalsLater() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 2);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        List<Job<String>> jobs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            jobs.add(push(e, "j" + i));
+        }
+        await(() -> backend.ran.size() == 2, "two on the hardware");
+        s.fini();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(1, backend.frees.get("j" + i).get(), "j" + i);
+            assertTrue(jobs.get(i).finished().isSignaled());
+        }
+        assertEquals(Errno.ECANCELED, jobs.get(0).finished().error());
+        assertEquals(Errno.ESRCH, jobs.get(4).finished().error());
+        backend.hw.get("j0").signal();
+        backend.hw.get("j1").signal();
+        Thread.sleep(10);
+        assertEquals(1, backend.frees.get("j0").get(), "a late hardware signal frees nothing again");
+        assertEquals(Errno.ENODEV, assertThrows(DrmException.class, () -> e.newJob("after", 1)).errno());
+    }
+
+    @Test
+    void manyProducersEveryJobCompletesOnceAndInOrder() throws Exception {
+        JobBackend<Integer> backend = new JobBackend<>() {
+            final ConcurrentLinkedQueue<SignalableFence> inFlight = new ConcurrentLinkedQueue<>();
+            final Thread completer = Thread.ofVirtual().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    SignalableFence f = inFlight.poll();
+                    if (f == null) {
+                        Thread.yield();
+                        continue;
+                    }
+                    try {
+                        f.signal();
+                    } catch (DrmException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+
+            @Override
+            public DmaFence run(Job<Integer> job) {
+                SignalableFence f = hwRing.next();
+                inFlight.add(f);
+                return f;
+            }
+
+            @Override
+            public TimeoutStatus timedOut(Job<Integer> job) {
+                return TimeoutStatus.NOMINAL;
+            }
+        };
+        Scheduler<Integer> s = service.create("mt", 8, Duration.ofSeconds(30), backend);
+        int producers = 4;
+        int perProducer = 5_000;
+        List<Thread> threads = new ArrayList<>();
+        List<List<Job<Integer>>> all = Collections.synchronizedList(new ArrayList<>());
+        for (int p = 0; p < producers; p++) {
+            Entity<Integer> entity = s.createEntity(Priority.NORMAL);
+            threads.add(Thread.ofPlatform().start(() -> {
+                List<Job<Integer>> mine = new ArrayList<>();
+                try {
+                    for (int i = 0; i < perProducer; i++) {
+                        mine.add(entity.newJob(i, 1).push());
+                    }
+                } catch (DrmException e) {
+                    throw new AssertionError(e);
+                }
+                all.add(mine);
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (List<Job<Integer>> mine : all) {
+            waitFor(mine.get(mine.size() - 1).finished());
+            for (Job<Integer> job : mine) {
+                assertTrue(job.finished().isSignaled(), "in order: a later job finished before " + job);
+                assertNull(job.finished().error());
+            }
+        }
+        await(() -> s.completed() == (long) producers * perProducer, "every job completed");
+        s.fini();
+    }
+}
