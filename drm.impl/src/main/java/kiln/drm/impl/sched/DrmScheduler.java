@@ -202,7 +202,6 @@ final class DrmScheduler<T> implements Scheduler<T> {
         job.entity.running.add(job);
         job.startedNanos = System.nanoTime();
         job.state.set(SchedJob.RUNNING);
-        SchedJob.complete(job.scheduled, null);
         DmaFence hw;
         try {
             hw = backend.run(job);
@@ -214,6 +213,8 @@ final class DrmScheduler<T> implements Scheduler<T> {
             failRun(job, Errno.EIO);
             return;
         }
+        // drm_sched_fence_scheduled comes after run_job, as in the kernel
+        SchedJob.complete(job.scheduled, null);
         if (hw == null) {
             failRun(job, null);
             return;
@@ -226,6 +227,7 @@ final class DrmScheduler<T> implements Scheduler<T> {
 
     /** run_job returned no fence (done synchronously) or an error. */
     private void failRun(SchedJob<T> job, Errno error) {
+        SchedJob.complete(job.scheduled, null);
         if (job.state.compareAndSet(SchedJob.RUNNING, SchedJob.HW_SIGNALED)) {
             hardwareDone(job, error);
         }
