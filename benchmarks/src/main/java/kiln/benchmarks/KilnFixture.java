@@ -7,6 +7,7 @@ import java.util.Set;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.client.Client;
+import kiln.drm.api.device.DrmDevice;
 import kiln.drm.api.driver.DriverFeature;
 import kiln.drm.api.driver.DriverInfo;
 import kiln.drm.api.driver.DrmDriver;
@@ -15,6 +16,10 @@ import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
 import kiln.drm.impl.client.ClientTable;
 import kiln.drm.impl.device.DrmCore;
+import kiln.drm.impl.fence.FenceService;
+import kiln.drm.impl.gem.GemService;
+import kiln.drm.impl.gem.PagePool;
+import kiln.drm.impl.syncobj.SyncobjService;
 
 /**
  * The DRM core assembled outside OSGi (the components' constructors are their DS injection
@@ -24,7 +29,21 @@ import kiln.drm.impl.device.DrmCore;
 final class KilnFixture {
     static final int NOOP = IoctlNumber.iowr(0x40, 32);
 
-    final DrmCore core = new DrmCore(null, new GemService(new PagePool(() -> 2048)), new SyncobjService(new FenceService()));
+    final PagePool pool = new PagePool(new PagePool.Config() {
+        @Override
+        public long limit_mib() {
+            return 4096;
+        }
+
+        @Override
+        public Class<? extends Annotation> annotationType() {
+            return PagePool.Config.class;
+        }
+    });
+    final GemService gem = new GemService(pool);
+    final FenceService fences = new FenceService();
+    final DrmCore core = new DrmCore(null, gem, new SyncobjService(fences));
+    final DrmDevice device;
     final ClientTable clients = new ClientTable(core, new ClientTable.Config() {
         @Override
         public long memory_limit_mib() {
@@ -38,7 +57,7 @@ final class KilnFixture {
     });
 
     KilnFixture() throws DrmException {
-        core.register(new DrmDriver() {
+        device = core.register(new DrmDriver() {
             @Override
             public DriverInfo info() {
                 return new DriverInfo(0, 0, 0, "bench", "Kiln benchmark driver", "20261125");

@@ -35,7 +35,7 @@ public final class Report {
         rows.add(new String[] {"benchmark", "score", "error", "unit"});
         for (RunResult r : results) {
             var primary = r.getPrimaryResult();
-            String name = r.getParams().getBenchmark().replaceFirst("^kiln\\.benchmarks\\.", "");
+            String name = Goals.key(r);
             rows.add(new String[] {name, String.format("%.1f", primary.getScore()),
                     Double.isNaN(primary.getScoreError()) ? "-" : String.format("± %.1f", primary.getScoreError()),
                     primary.getScoreUnit()});
@@ -49,6 +49,22 @@ public final class Report {
         StringBuilder out = new StringBuilder("\nKiln benchmarks (2-core machines are noisy: compare figures within one run)\n");
         for (String[] row : rows) {
             out.append(String.format("%-" + width[0] + "s  %" + width[1] + "s  %-" + width[2] + "s  %s%n", (Object[]) row));
+        }
+        List<Goals.Line> goals = Goals.evaluate(results);
+        if (!goals.isEmpty()) {
+            out.append("\nGoals (ratios use the baseline measured in this run)\n");
+            int g = 0;
+            int f = 0;
+            int t = 0;
+            for (Goals.Line line : goals) {
+                g = Math.max(g, line.goal().length());
+                f = Math.max(f, line.figure().length());
+                t = Math.max(t, line.target().length());
+            }
+            for (Goals.Line line : goals) {
+                out.append(String.format("%-" + g + "s  %" + f + "s  %-" + t + "s  %s%n", line.goal(), line.figure(),
+                        line.target(), line.verdict()));
+            }
         }
         return out.toString();
     }

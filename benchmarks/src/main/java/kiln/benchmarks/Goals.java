@@ -1,0 +1,95 @@
+package kiln.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * The issue's performance goals, each computed from figures of the same run: a ratio to a
+ * baseline measured beside it, or an absolute bound where the goal is one. A goal whose figures
+ * were not run (a name filter) is skipped.
+ */
+final class Goals {
+    private Goals() {
+    }
+
+    record Line(String goal, String figure, String target, String verdict) {
+    }
+
+    static List<Line> evaluate(Collection<RunResult> results) {
+        Map<String, Double> score = new HashMap<>();
+        for (RunResult r : results) {
+            score.put(key(r), r.getPrimaryResult().getScore());
+        }
+        List<Line> lines = new ArrayList<>();
+        ratio(lines, score, "ioctl no-op vs ioctl(2) on /dev/null", "IoctlBenchmark.kilnNoopIoctl",
+                "IoctlBenchmark.nativeIoctlDevNull", 0.08);
+        ratio(lines, score, "fence create+callback+signal vs CompletableFuture", "FenceBenchmark.createCallbackSignal",
+                "FenceBenchmark.baselineCompletableFuture", 1.2);
+        ratio(lines, score, "drm_mm insert+remove (10 k nodes) vs TreeMap put+remove", "MmBenchmark.Steady.insertRemove",
+                "MmBenchmark.Steady.baselineTreeMapPutRemove", Double.NaN);
+        bound(lines, score, "drm_mm insert+remove (10 k nodes)", "MmBenchmark.Steady.insertRemove", 800, "ns");
+        for (String mode : List.of("LOW", "HIGH")) {
+            Double t10 = score.get("MmBenchmark.Fragmented.insert8KiB[mode=" + mode + ",n=10000]");
+            Double t20 = score.get("MmBenchmark.Fragmented.insert8KiB[mode=" + mode + ",n=20000]");
+            if (t10 != null && t20 != null) {
+                double per10 = t10 * 1000 / 10_000;
+                double per20 = t20 * 1000 / 20_000;
+                lines.add(new Line("drm_mm fragmented insert, " + mode + ", per insert at 10 k / 20 k",
+                        String.format("%.0f / %.0f ns", per10, per20), "<= 650 ns", per10 <= 650 && per20 <= 650 ? "met" : "MISSED"));
+                double scaling = t20 / t10;
+                lines.add(new Line("drm_mm fragmented insert, " + mode + ", time(20 k) / time(10 k)",
+                        String.format("%.2f", scaling), "<= 2.3", scaling <= 2.3 ? "met" : "MISSED"));
+            }
+        }
+        bound(lines, score, "GEM create + handle + close (16 KiB, no pages)", "GemBenchmark.createHandleClose", 1000, "ns");
+        bound(lines, score, "GEM handle lookup (+ reference)", "GemBenchmark.handleLookup", 10, "ns");
+        ratio(lines, score, "GEM handle lookup vs ConcurrentHashMap.get", "GemBenchmark.handleLookup",
+                "GemBenchmark.baselineMapGet", Double.NaN);
+        Double perJob = score.get("SchedBenchmark.jobThroughput");
+        if (perJob != null) {
+            double jobsPerSecond = 1e9 / perJob;
+            lines.add(new Line("scheduler jobs/s, one entity, no dependencies", String.format("%.0f", jobsPerSecond),
+                    ">= 500000", jobsPerSecond >= 500_000 ? "met" : "MISSED"));
+        }
+        ratio(lines, score, "fence signal -> virtual-thread waiter, round trip vs park/unpark",
+                "SchedBenchmark.fenceWakeRoundTrip", "SchedBenchmark.baselineParkRoundTrip", 2.0);
+        return lines;
+    }
+
+    private static void ratio(List<Line> lines, Map<String, Double> score, String goal, String figure, String baseline,
+            double limit) {
+        Double f = score.get(figure);
+        Double b = score.get(baseline);
+        if (f == null || b == null) {
+            return;
+        }
+        double r = f / b;
+        lines.add(new Line(goal, String.format("%.3fx", r), Double.isNaN(limit) ? "(reported)" : "<= " + limit + "x",
+                Double.isNaN(limit) ? "-" : r <= limit ? "met" : "MISSED"));
+    }
+
+    private static void bound(List<Line> lines, Map<String, Double> score, String goal, String figure, double limit,
+            String unit) {
+        Double f = score.get(figure);
+        if (f == null) {
+            return;
+        }
+        lines.add(new Line(goal, String.format("%.1f %s", f, unit), "<= " + limit + " " + unit, f <= limit ? "met" : "MISSED"));
+    }
+
+    /** Benchmark name without the package, with JMH parameters in brackets. */
+    static String key(RunResult r) {
+        String name = r.getParams().getBenchmark().replaceFirst("^kiln\\.benchmarks\\.", "");
+        var params = r.getParams();
+        List<String> ps = new ArrayList<>();
+        for (String p : params.getParamsKeys()) {
+            ps.add(p + "=" + params.getParam(p));
+        }
+        return ps.isEmpty() ? name : name + ps.toString().replace(" ", "");
+    }
+}
