@@ -5,6 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
@@ -27,6 +30,9 @@ import kiln.drm.api.client.Client;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
 public class IoctlBenchmark {
     /** {@code _IOWR('d', 0x40, 32)}: dir 3 << 30 | size 32 << 16 | type 'd' << 8 | nr 0x40. */
     static final long DRM_IOWR_0x40_32 = (3L << 30) | (32L << 16) | ('d' << 8) | 0x40;

@@ -37,6 +37,9 @@ public class MmBenchmark {
     @State(Scope.Thread)
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    @Fork(1)
     public static class Steady {
         private static final int LIVE = 10_000;
         private RangeAllocator<Object> mm;
@@ -82,8 +85,8 @@ public class MmBenchmark {
     @State(Scope.Thread)
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 10, batchSize = 1)
-    @Measurement(iterations = 20, batchSize = 1)
+    @Warmup(iterations = 20, batchSize = 1)
+    @Measurement(iterations = 40, batchSize = 1)
     @Fork(1)
     public static class Fragmented {
         @Param({"10000", "20000"})

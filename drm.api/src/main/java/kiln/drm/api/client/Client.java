@@ -58,10 +58,12 @@ public interface Client {
     void close(int fd) throws DrmException;
 
     /**
-     * Installs an object (a DRM file, a dma-buf, a sync file) at the lowest free descriptor.
-     * Used by the DRM core for PRIME and sync-file export.
+     * Installs an object (a DRM file, a dma-buf, a sync file) at the lowest free descriptor: the
+     * DRM core's exports, and passing a descriptor's object to another client ({@code SCM_RIGHTS}).
+     * The descriptor is one more holder of the object; it is released when the last descriptor
+     * (in any client) referring to it closes.
      *
-     * @throws DrmException EMFILE when the table is full
+     * @throws DrmException EMFILE when the table is full; EBADF if the object was already released
      */
     int install(Object file) throws DrmException;
 

@@ -6,6 +6,15 @@ package kiln.drm.impl.client;
  * itself; {@link #release()} drops one.
  */
 public interface FileDescription {
-    /** A descriptor referring to this description closed (or another holder let go). */
+    /**
+     * A new holder (a descriptor being installed, another process receiving it).
+     *
+     * @return false if the description has already been released for good (it cannot come back)
+     */
+    default boolean acquire() {
+        return true;
+    }
+
+    /** A holder let go (a descriptor referring to this description closed). */
     void release();
 }

@@ -62,13 +62,8 @@ final class Process implements Client {
     @Override
     public int open(String node) throws DrmException {
         checkAlive();
-        DeviceFile file = core.open(node, this);
-        try {
-            return install(file);
-        } catch (DrmException e) {
-            file.release();
-            throw e;
-        }
+        // the file starts with no holder; install makes the descriptor its first, or releases it
+        return install(core.open(node, this));
     }
 
     @Override
@@ -116,6 +111,20 @@ final class Process implements Client {
 
     @Override
     public int install(Object file) throws DrmException {
+        if (file instanceof FileDescription description && !description.acquire()) {
+            throw new DrmException(Errno.EBADF, file + " was already released");
+        }
+        try {
+            return place(file);
+        } catch (DrmException e) {
+            if (file instanceof FileDescription description) {
+                description.release();
+            }
+            throw e;
+        }
+    }
+
+    private int place(Object file) throws DrmException {
         synchronized (this) {
             checkAlive();
             Object[] table = files;

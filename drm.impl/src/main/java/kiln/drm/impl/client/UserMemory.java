@@ -113,11 +113,7 @@ final class UserMemory implements AddressSpace {
             }
             last = m;
         }
-        try {
-            return m.memory().asSlice(address - m.address(), length);
-        } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
-        }
+        return m.memory().asSlice(address - m.address(), length);
     }
 
     @Override
@@ -126,7 +122,7 @@ final class UserMemory implements AddressSpace {
         try {
             MemorySegment.copy(source, 0, target, offset, length);
         } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+            throw unmapped(address);
         }
     }
 
@@ -136,44 +132,54 @@ final class UserMemory implements AddressSpace {
         try {
             MemorySegment.copy(source, offset, target, 0, length);
         } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
+            throw unmapped(address);
         }
+    }
+
+    /** One typed access to {@code [address, address + length)}: EFAULT if unmapped, before or during. */
+    private <R> R access(long address, long length, Access<R> access) throws DrmException {
+        MemorySegment segment = resolve(address, length);
+        try {
+            return access.apply(segment);
+        } catch (IllegalStateException closed) {
+            throw unmapped(address);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Access<R> {
+        R apply(MemorySegment segment);
+    }
+
+    /** The mapping was unmapped (its arena closed) between the lookup and the access. */
+    private static DrmException unmapped(long address) {
+        return DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
     }
 
     @Override
     public int readInt(long address) throws DrmException {
-        try {
-            return resolve(address, 4).get(U32, 0);
-        } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
-        }
+        return access(address, 4, s -> s.get(U32, 0));
     }
 
     @Override
     public void writeInt(long address, int value) throws DrmException {
-        try {
-            resolve(address, 4).set(U32, 0, value);
-        } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
-        }
+        access(address, 4, s -> {
+            s.set(U32, 0, value);
+            return null;
+        });
     }
 
     @Override
     public long readLong(long address) throws DrmException {
-        try {
-            return resolve(address, 8).get(U64, 0);
-        } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
-        }
+        return access(address, 8, s -> s.get(U64, 0));
     }
 
     @Override
     public void writeLong(long address, long value) throws DrmException {
-        try {
-            resolve(address, 8).set(U64, 0, value);
-        } catch (IllegalStateException closed) {
-            throw DrmException.quiet(Errno.EFAULT, "address 0x" + Long.toHexString(address) + " was unmapped");
-        }
+        access(address, 8, s -> {
+            s.set(U64, 0, value);
+            return null;
+        });
     }
 
     @Override

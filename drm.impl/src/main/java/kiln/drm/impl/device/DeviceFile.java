@@ -17,6 +17,7 @@ public final class DeviceFile implements DrmFile, FileDescription {
     volatile boolean master;
     volatile Object driverPrivate;
     private volatile boolean closed;
+    private int holders;
     /** The file's GEM handles and PRIME table. */
     public final GemHandles gem = new GemHandles();
     /** The file's syncobj handles. */
@@ -81,9 +82,19 @@ public final class DeviceFile implements DrmFile, FileDescription {
     }
 
     @Override
+    public synchronized boolean acquire() {
+        if (closed) {
+            return false;
+        }
+        holders++;
+        return true;
+    }
+
+    /** The last holder's release frees the file ({@code drm_release}); earlier ones only count down. */
+    @Override
     public void release() {
         synchronized (this) {
-            if (closed) {
+            if (closed || --holders > 0) {
                 return;
             }
             closed = true;

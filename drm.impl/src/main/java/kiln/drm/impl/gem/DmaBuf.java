@@ -11,20 +11,25 @@ import kiln.drm.impl.client.FileDescription;
 final class DmaBuf implements FileDescription {
     final ShmemObj object;
     private int holders;
+    private boolean dead;
 
-    /** Made for its first holder. */
+    /** Takes over one reference on {@code object}; its first holder comes with the first acquire. */
     DmaBuf(ShmemObj object) {
         this.object = object;
-        this.holders = 1;
     }
 
-    /** Another holder (a descriptor, a PRIME entry); false if the dma-buf has already died. */
-    synchronized boolean acquire() {
-        if (holders == 0) {
+    /** Another holder (a descriptor, a PRIME entry); false once the dma-buf has died. */
+    @Override
+    public synchronized boolean acquire() {
+        if (dead) {
             return false;
         }
         holders++;
         return true;
+    }
+
+    synchronized boolean isDead() {
+        return dead;
     }
 
     @Override
@@ -36,7 +41,23 @@ final class DmaBuf implements FileDescription {
             if (--holders > 0) {
                 return;
             }
+            dead = true;
         }
+        die();
+    }
+
+    /** An export that never got its descriptor: dies unless someone acquired it meanwhile. */
+    void abandonIfUnheld() {
+        synchronized (this) {
+            if (holders > 0 || dead) {
+                return;
+            }
+            dead = true;
+        }
+        die();
+    }
+
+    private void die() {
         synchronized (object) {
             if (object.dmaBuf == this) {
                 object.dmaBuf = null;

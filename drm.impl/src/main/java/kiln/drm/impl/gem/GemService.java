@@ -150,17 +150,16 @@ public final class GemService implements GemManager {
             DmaBuf buf;
             synchronized (obj) {
                 buf = obj.dmaBuf;
-                if (buf == null || !buf.acquire()) {
+                if (buf == null || buf.isDead()) {
                     buf = new DmaBuf(obj.get());
                     obj.dmaBuf = buf;
                 }
             }
-            // buf now has one hold for us: the descriptor's
             int fd;
             try {
                 fd = file.client().install(buf);
             } catch (DrmException e) {
-                buf.release();
+                buf.abandonIfUnheld();
                 throw e;
             }
             if (handles.primeHandle(buf) == null && buf.acquire()) {

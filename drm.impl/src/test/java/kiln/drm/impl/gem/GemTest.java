@@ -218,7 +218,6 @@ class GemTest {
         DrmFile otherFile = open(other);
         // pass the dma-buf to the other process (SCM_RIGHTS)
         int passed = other.install(client.lookup(fd, DmaBuf.class));
-        client.lookup(fd, DmaBuf.class).acquire();
         int imported = gem.importFd(otherFile, passed);
         assertEquals(imported, gem.importFd(otherFile, passed));
         GemObject same = gem.lookup(otherFile, imported);
