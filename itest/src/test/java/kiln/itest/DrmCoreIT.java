@@ -34,6 +34,8 @@ import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
 import kiln.drm.api.mm.RangeAllocatorFactory;
+import kiln.drm.api.sched.SchedulerFactory;
+import kiln.drm.api.syncobj.SyncObjManager;
 
 /** The DRM core's components in Felix: a driver registers a device, a client uses it, unplug withdraws it. */
 @RunWith(PaxExam.class)
@@ -50,8 +52,8 @@ public class DrmCoreIT extends KilnTestBase {
     @Test
     public void everyAbstractionIsAService() {
         for (Class<?> type : List.of(RangeAllocatorFactory.class, FenceFactory.class, GemManager.class,
-                DrmDeviceFactory.class, ClientFactory.class)) {
-            service(type);
+                DrmDeviceFactory.class, ClientFactory.class, SchedulerFactory.class, SyncObjManager.class)) {
+            assertNotNull(type.getSimpleName(), service(type));
         }
     }
 

@@ -6,5 +6,5 @@
  * the sub-packages, one per abstraction.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.drm.api;

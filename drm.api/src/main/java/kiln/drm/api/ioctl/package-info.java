@@ -11,5 +11,5 @@
  * ioctls from it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.drm.api.ioctl;
