@@ -81,6 +81,12 @@ public class RuntimeIT extends KilnTestBase {
             assertNotNull(chip + " missing from\n" + table, line);
             assertTrue(chip + " should run 13.2: " + line, line.endsWith(" 13.2"));
         }
+        String cores = Shell.run(context, "agx:cores --json");
+        String ultra = cores.lines().filter(l -> l.contains("\"chip\": \"t6002\"")).findFirst().orElse("");
+        assertTrue(ultra, ultra.contains("\"dies\": 2") && ultra.contains("\"clusters\": 8")
+                && ultra.contains("\"cores_per_cluster\": 8"));
+        String m2 = cores.lines().filter(l -> l.contains("\"chip\": \"t8112\"")).findFirst().orElse("");
+        assertTrue(m2, m2.contains("\"cores_per_cluster\": 10"));
         String json = Shell.run(context, "agx:fw --json");
         assertTrue(json, json.contains("\"version\": \"13.2\"") && json.contains("\"version\": \"12.3\""));
     }

@@ -3,6 +3,7 @@ package kiln.agx.api.core;
 import org.osgi.annotation.versioning.ConsumerType;
 
 import kiln.agx.api.hw.ChipIdentity;
+import kiln.agx.api.hw.HwConfig;
 
 /**
  * One GPU chip a core bundle provides, registered as an OSGi service.
@@ -25,4 +26,7 @@ public interface GpuCore {
 
     /** The chip this core is; constant for the life of the service. */
     ChipIdentity chip();
+
+    /** The chip's static hardware description; constant for the life of the service. */
+    HwConfig hwConfig();
 }

@@ -20,6 +20,7 @@ import kiln.agx.api.firmware.Firmware;
 import kiln.agx.api.firmware.FirmwareVersion;
 import kiln.agx.api.firmware.SupportedCore;
 import kiln.agx.api.hw.ChipIdentity;
+import kiln.agx.api.hw.HwConfig;
 
 /**
  * The GPU cores and firmware revisions present right now, as the service registry says.
@@ -37,7 +38,7 @@ public final class PluginCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(PluginCatalog.class);
 
     /** A core plugin as bound: its chip and the bundle that provides it. */
-    public record CoreEntry(ChipIdentity chip, String bundle, long bundleId) { }
+    public record CoreEntry(ChipIdentity chip, HwConfig hw, String bundle, long bundleId) { }
 
     /** A firmware plugin as bound: its version, what it runs on, and the bundle that provides it. */
     public record FirmwareEntry(FirmwareVersion version, Set<SupportedCore> supportedCores, String bundle, long bundleId) {
@@ -53,7 +54,7 @@ public final class PluginCatalog {
     void bindCore(GpuCore core, ServiceReference<GpuCore> ref) {
         try {
             Bundle b = ref.getBundle();
-            CoreEntry entry = new CoreEntry(core.chip(), b.getSymbolicName(), b.getBundleId());
+            CoreEntry entry = new CoreEntry(core.chip(), core.hwConfig(), b.getSymbolicName(), b.getBundleId());
             cores.put(ref, entry);
             LOG.info("GPU core {} ({}) available from {}", entry.chip().chipName(), entry.chip().marketingName(), entry.bundle());
         } catch (RuntimeException e) {

@@ -1,11 +1,16 @@
 package kiln.agx.g13.internal;
 
+import java.util.Set;
+
 import org.osgi.service.component.annotations.Component;
 
 import kiln.agx.api.core.GpuCore;
 import kiln.agx.api.hw.ChipIdentity;
+import kiln.agx.api.hw.FirmwareCoreId;
 import kiln.agx.api.hw.GpuGen;
 import kiln.agx.api.hw.GpuVariant;
+import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.hw.IncompatibleFeature;
 
 /** The M1 Pro GPU (apple,agx-t6000): generation G13, variant S. Values from the drm-asahi hardware tables. */
 @Component(service = GpuCore.class, property = {
@@ -16,8 +21,18 @@ import kiln.agx.api.hw.GpuVariant;
 public final class T6000 implements GpuCore {
     static final ChipIdentity CHIP = new ChipIdentity("apple,agx-t6000", 0x6000, GpuGen.G13, GpuVariant.S, "M1 Pro");
 
+    /** drm-asahi {@code HWCONFIG_T6000} (the reference notes, section 4.3). */
+    static final HwConfig HW_CONFIG = new HwConfig(0x6000, GpuGen.G13, GpuVariant.S, FirmwareCoreId.G13S,
+            Set.of(IncompatibleFeature.MANDATORY_ZS_COMPRESSION), 24_000_000L, 42, 1, 2, 8, 8, 4, 0x540, 0x280, 0x20, 0xa540, 1.02f,
+            0x8080L, 0x9090L, 0x03);
+
     @Override
     public ChipIdentity chip() {
         return CHIP;
+    }
+
+    @Override
+    public HwConfig hwConfig() {
+        return HW_CONFIG;
     }
 }

@@ -1,11 +1,16 @@
 package kiln.agx.g13.internal;
 
+import java.util.Set;
+
 import org.osgi.service.component.annotations.Component;
 
 import kiln.agx.api.core.GpuCore;
 import kiln.agx.api.hw.ChipIdentity;
+import kiln.agx.api.hw.FirmwareCoreId;
 import kiln.agx.api.hw.GpuGen;
 import kiln.agx.api.hw.GpuVariant;
+import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.hw.IncompatibleFeature;
 
 /** The M1 Ultra GPU (apple,agx-t6002): generation G13, variant D. Values from the drm-asahi hardware tables. */
 @Component(service = GpuCore.class, property = {
@@ -16,8 +21,19 @@ import kiln.agx.api.hw.GpuVariant;
 public final class T6002 implements GpuCore {
     static final ChipIdentity CHIP = new ChipIdentity("apple,agx-t6002", 0x6002, GpuGen.G13, GpuVariant.D, "M1 Ultra");
 
+    /** drm-asahi {@code HWCONFIG_T6002} (the reference notes, section 4.3). */
+    static final HwConfig HW_CONFIG = new HwConfig(0x6002, GpuGen.G13, GpuVariant.D, FirmwareCoreId.G13C,
+            Set.of(IncompatibleFeature.MANDATORY_ZS_COMPRESSION), 24_000_000L, 42, 2, 8, 8, 8, 4, 0x540, 0x280, 0x20,
+            0xa540, 1.02f,
+            0x8080808080808080L, 0x9090909090909090L, 0xff);
+
     @Override
     public ChipIdentity chip() {
         return CHIP;
+    }
+
+    @Override
+    public HwConfig hwConfig() {
+        return HW_CONFIG;
     }
 }

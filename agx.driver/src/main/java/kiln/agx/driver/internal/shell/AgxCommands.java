@@ -33,11 +33,13 @@ public final class AgxCommands {
     public String cores(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
         List<FirmwareEntry> firmware = catalog.firmware();
-        Table table = new Table("chip", "compatible", "chip_id", "gen", "variant", "name", "bundle", "firmware");
+        Table table = new Table("chip", "compatible", "chip_id", "gen", "variant", "name", "dies", "clusters",
+                "cores_per_cluster", "bundle", "firmware");
         for (CoreEntry core : catalog.cores()) {
             var chip = core.chip();
+            var hw = core.hw();
             table.row(chip.chipName(), chip.compatible(), String.format("0x%04x", chip.chipId()), chip.generation(),
-                    chip.variant(), chip.marketingName(), core.bundle(),
+                    chip.variant(), chip.marketingName(), hw.dies(), hw.maxClusters(), hw.maxCoresPerCluster(), core.bundle(),
                     FirmwareMatch.newestFor(chip, firmware).map(fw -> fw.version().toString()).orElse("none compatible"));
         }
         return json ? table.toJson() : table.render();
