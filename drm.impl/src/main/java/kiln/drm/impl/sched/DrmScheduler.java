@@ -181,8 +181,12 @@ final class DrmScheduler<T> implements Scheduler<T> {
                 }
                 job.dependencies.remove(job.dependencies.size() - 1);
             }
+            if (job.prepared) {
+                return true;
+            }
             DmaFence more = backend.prepare(job);
             if (more == null) {
+                job.prepared = true;
                 return true;
             }
             job.dependencies.add(more);

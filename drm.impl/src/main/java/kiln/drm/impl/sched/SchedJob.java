@@ -37,6 +37,8 @@ final class SchedJob<T> implements PendingJob<T>, Job<T> {
     DmaFence hwFence;
     Errno hwError;
     boolean hwDone;
+    /** prepare returned no further fence: it is not called again (drm_sched_job_dependency). */
+    boolean prepared;
     boolean timedOut;
     long startedNanos;
     int runCredits;

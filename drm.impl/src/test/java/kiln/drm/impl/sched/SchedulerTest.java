@@ -46,9 +46,11 @@ class SchedulerTest {
         final List<String> timedOut = Collections.synchronizedList(new ArrayList<>());
         volatile boolean synchronous;
         volatile DmaFence prepareFence;
+        final Map<String, AtomicInteger> prepares = new ConcurrentHashMap<>();
 
         @Override
         public DmaFence prepare(Job<String> job) {
+            prepares.computeIfAbsent(job.data(), k -> new AtomicInteger()).incrementAndGet();
             DmaFence f = prepareFence;
             prepareFence = null;
             return f;
@@ -175,6 +177,7 @@ class SchedulerTest {
         backend.signal("1");
         waitFor(third.scheduled());
         assertEquals(List.of("1", "2", "3"), backend.ran);
+        assertEquals(1, backend.prepares.get("3").get(), "prepare is not asked again once it said the job can run");
     }
 
     @Test
