@@ -16,7 +16,7 @@ public class DrmException extends Exception {
     private final Errno errno;
 
     public DrmException(Errno errno, String message) {
-        super(errno.name() + ": " + message);
+        super(message);
         this.errno = errno;
     }
 
@@ -30,17 +30,23 @@ public class DrmException extends Exception {
     }
 
     private DrmException(Errno errno, String message, boolean writableStackTrace) {
-        super(errno.name() + ": " + message, null, false, writableStackTrace);
+        super(message, null, false, writableStackTrace);
         this.errno = errno;
     }
 
     public DrmException(Errno errno, String message, Throwable cause) {
-        super(errno.name() + ": " + message, cause);
+        super(message, cause);
         this.errno = errno;
     }
 
     public Errno errno() {
         return errno;
+    }
+
+    /** {@code "ERRNO: message"}; composed when read, so throwing costs no string work. */
+    @Override
+    public String getMessage() {
+        return errno.name() + ": " + super.getMessage();
     }
 
     /** The value a C ioctl would return for this failure: the negated error number. */

@@ -21,6 +21,8 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     private final long start;
     private final long end;
     private final ColorAdjust<T> colorAdjust;
+    /** The oversize answer's message, made once: the O(1) rejection does no string work. */
+    private final String noHole;
 
     /** List sentinel: "node" [start, start) whose hole is the gap below the first node. */
     private final MmNode<T> head;
@@ -42,6 +44,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         this.start = start;
         this.end = start + size;
         this.colorAdjust = colorAdjust;
+        this.noHole = "no hole large enough in " + name;
         head = new MmNode<>(this, start, 0, 0, null);
         head.prev = head;
         head.next = head;
@@ -76,7 +79,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
             throw DrmException.quiet(Errno.ENOSPC, "no room for " + size + " in " + name);
         }
         if (byAddress.largest() < size) {
-            throw DrmException.quiet(Errno.ENOSPC, "no hole of " + size + " in " + name);
+            throw DrmException.quiet(Errno.ENOSPC, noHole);
         }
         if (alignment <= 1) {
             alignment = 0;
