@@ -56,8 +56,10 @@ final class Goals {
             lines.add(new Line("scheduler jobs/s, one entity, no dependencies", String.format("%.0f", jobsPerSecond),
                     ">= 500000", jobsPerSecond >= 500_000 ? "met" : "MISSED"));
         }
-        ratio(lines, score, "fence signal -> virtual-thread waiter, round trip vs park/unpark",
-                "SchedBenchmark.fenceWakeRoundTrip", "SchedBenchmark.baselineParkRoundTrip", 2.0);
+        ratio(lines, score, "fence signal -> virtual-thread waiter, per hop vs park/unpark",
+                "SchedBenchmark.fenceWakeHop", "SchedBenchmark.baselineParkHop", 2.0);
+        bound(lines, score, "fence signal -> virtual-thread waiter running, per hop", "SchedBenchmark.fenceWakeHop",
+                1000, "ns");
         return lines;
     }
 

@@ -205,7 +205,9 @@ public class Fence implements SignalableFence {
                 }
             }
         } finally {
-            removeCallback(wake);
+            if (state != SIGNALED) {
+                removeCallback(wake);
+            }
         }
     }
 
