@@ -68,9 +68,7 @@ final class CoreIoctls {
     }
 
     private static void requireGem(DrmFile file) throws DrmException {
-        if (!file.device().driver().features().contains(DriverFeature.GEM)) {
-            throw DrmException.quiet(Errno.EOPNOTSUPP, file.device().driver().info().name() + " has no GEM");
-        }
+        DriverFeatures.require(file, DriverFeature.GEM);
     }
 
     private static void put(IoctlDescriptor[] table, IoctlDescriptor d) {
@@ -79,7 +77,7 @@ final class CoreIoctls {
 
     /** {@code drm_version}: fills the numbers and copies each string truncated to its buffer. */
     private static int version(DrmFile file, MemorySegment arg) throws DrmException {
-        DriverInfo info = file.device().driver().info();
+        DriverInfo info = ((DeviceFile) file).device.info;
         arg.set(S32, 0, info.major());
         arg.set(S32, 4, info.minor());
         arg.set(S32, 8, info.patchlevel());
@@ -107,7 +105,7 @@ final class CoreIoctls {
     /** {@code drm_getcap}: only the render-relevant caps; the others need KMS (EOPNOTSUPP). */
     private static int getCap(DrmFile file, MemorySegment arg) throws DrmException {
         long capability = arg.get(U64, 0);
-        var features = file.device().driver().features();
+        var features = ((DeviceFile) file).device.features;
         long value;
         if (capability == CAP_TIMESTAMP_MONOTONIC) {
             value = 1;

@@ -3,6 +3,7 @@ package kiln.drm.impl.device;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,6 +15,8 @@ import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.client.Client;
 import kiln.drm.api.device.DrmDevice;
+import kiln.drm.api.driver.DriverFeature;
+import kiln.drm.api.driver.DriverInfo;
 import kiln.drm.api.driver.DrmDriver;
 import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.ioctl.IoctlDescriptor;
@@ -39,6 +42,9 @@ final class Device implements DrmDevice {
     private final DrmCore core;
     private final GemService gem;
     private final DrmDriver driver;
+    /** What the driver declared at registration; {@code DrmDriver} says these are read once. */
+    final DriverInfo info;
+    final Set<DriverFeature> features;
     private final IoctlDescriptor[] coreIoctls;
     private final IoctlDescriptor[] driverIoctls;
     private final int primaryMinor;
@@ -54,6 +60,8 @@ final class Device implements DrmDevice {
         this.core = core;
         this.gem = gem;
         this.driver = driver;
+        this.info = driver.info();
+        this.features = Set.copyOf(driver.features());
         this.coreIoctls = CoreIoctls.table(gem);
         SyncobjIoctls.addTo(coreIoctls, syncobjs);
         this.driverIoctls = driverIoctls;
@@ -85,7 +93,7 @@ final class Device implements DrmDevice {
             ioctl = nr < coreIoctls.length ? coreIoctls[nr] : null;
         }
         if (ioctl == null) {
-            throw DrmException.quiet(Errno.EINVAL, "no ioctl " + IoctlNumber.toString(cmd) + " on " + driver.info().name());
+            throw DrmException.quiet(Errno.EINVAL, "no ioctl " + IoctlNumber.toString(cmd) + " on " + info.name());
         }
         int driverSize = IoctlNumber.size(ioctl.cmd());
         int inSize = (cmd & ioctl.cmd() & IOC_IN) == 0 ? 0 : IoctlNumber.size(cmd);
@@ -247,6 +255,6 @@ final class Device implements DrmDevice {
 
     @Override
     public String toString() {
-        return driver.info().name() + " " + renderNode() + (unplugged ? " (unplugged)" : "");
+        return info.name() + " " + renderNode() + (unplugged ? " (unplugged)" : "");
     }
 }

@@ -11,7 +11,7 @@ import kiln.drm.impl.syncobj.SyncobjHandles;
 
 /** A {@code struct drm_file}. Released once, in {@code drm_file_free}'s order (see the API package). */
 public final class DeviceFile implements DrmFile, FileDescription {
-    private final Device device;
+    final Device device;
     private final Client client;
     private final boolean render;
     volatile boolean master;

@@ -15,6 +15,7 @@ import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlNumber;
+import kiln.drm.impl.device.DriverFeatures;
 
 /**
  * The SYNCOBJ core ioctls with the kernel's numbers, 64-bit struct layouts, flag checks and
@@ -75,7 +76,7 @@ public final class SyncobjIoctls {
     }
 
     private int create(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 4);
         if ((flags & ~CREATE_SIGNALED) != 0) {
             throw einval("SYNCOBJ_CREATE flags 0x" + Integer.toHexString(flags));
@@ -85,7 +86,7 @@ public final class SyncobjIoctls {
     }
 
     private int destroy(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         if (arg.get(U32, 4) != 0) {
             throw einval("pad must be 0");
         }
@@ -94,7 +95,7 @@ public final class SyncobjIoctls {
     }
 
     private int handleToFd(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 4);
         if (arg.get(U32, 12) != 0 || (flags & ~(HANDLE_TO_FD_EXPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0
                 || flags == HANDLE_FD_TIMELINE) {
@@ -113,7 +114,7 @@ public final class SyncobjIoctls {
     }
 
     private int fdToHandle(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 4);
         if (arg.get(U32, 12) != 0 || (flags & ~(FD_TO_HANDLE_IMPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0
                 || flags == HANDLE_FD_TIMELINE) {
@@ -137,7 +138,7 @@ public final class SyncobjIoctls {
     }
 
     private int waitBinary(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 20);
         int allowed = SyncobjService.WAIT_ALL | SyncobjService.WAIT_FOR_SUBMIT | SyncobjService.WAIT_DEADLINE;
         if ((flags & ~allowed) != 0) {
@@ -153,7 +154,7 @@ public final class SyncobjIoctls {
     }
 
     private int waitTimeline(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ_TIMELINE);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
         int flags = arg.get(U32, 28);
         int allowed = SyncobjService.WAIT_ALL | SyncobjService.WAIT_FOR_SUBMIT | SyncobjService.WAIT_AVAILABLE
                 | SyncobjService.WAIT_DEADLINE;
@@ -188,7 +189,7 @@ public final class SyncobjIoctls {
 
     /** RESET / SIGNAL's {@code drm_syncobj_array}: checks, then every handle looked up first. */
     private List<Syncobj> arrayArgs(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         if (arg.get(U32, 12) != 0) {
             throw einval("pad must be 0");
         }
@@ -200,7 +201,7 @@ public final class SyncobjIoctls {
     }
 
     private int query(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ_TIMELINE);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
         int flags = arg.get(U32, 20);
         if ((flags & ~QUERY_LAST_SUBMITTED) != 0) {
             throw einval("SYNCOBJ_QUERY flags 0x" + Integer.toHexString(flags));
@@ -220,7 +221,7 @@ public final class SyncobjIoctls {
     }
 
     private int transfer(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ_TIMELINE);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
         if (arg.get(U32, 28) != 0) {
             throw einval("pad must be 0");
         }
@@ -241,7 +242,7 @@ public final class SyncobjIoctls {
     }
 
     private int timelineSignal(DrmFile file, MemorySegment arg) throws DrmException {
-        SyncobjService.requireFeature(file, DriverFeature.SYNCOBJ_TIMELINE);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
         if (arg.get(U32, 20) != 0) {
             throw einval("SYNCOBJ_TIMELINE_SIGNAL flags must be 0");
         }

@@ -18,6 +18,7 @@ import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.syncobj.SyncObj;
 import kiln.drm.api.syncobj.SyncObjManager;
 import kiln.drm.impl.device.DeviceFile;
+import kiln.drm.impl.device.DriverFeatures;
 
 /** The syncobj service; the SYNCOBJ ioctls ({@link SyncobjIoctls}) are built on it. */
 @Component(service = {SyncObjManager.class, SyncobjService.class})
@@ -45,7 +46,7 @@ public final class SyncobjService implements SyncObjManager {
 
     @Override
     public int createHandle(DrmFile file, SyncObj syncobj) throws DrmException {
-        requireFeature(file, DriverFeature.SYNCOBJ);
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         return handles(file).insert((Syncobj) syncobj);
     }
 
@@ -62,12 +63,6 @@ public final class SyncobjService implements SyncObjManager {
     public void destroy(DrmFile file, int handle) throws DrmException {
         if (handles(file).remove(handle) == null) {
             throw DrmException.quiet(Errno.EINVAL, "no syncobj handle " + handle);
-        }
-    }
-
-    static void requireFeature(DrmFile file, DriverFeature feature) throws DrmException {
-        if (!file.device().driver().features().contains(feature)) {
-            throw DrmException.quiet(Errno.EOPNOTSUPP, file.device().driver().info().name() + " lacks " + feature);
         }
     }
 
