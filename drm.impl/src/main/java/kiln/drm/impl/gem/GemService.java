@@ -233,7 +233,7 @@ public final class GemService implements GemManager {
             if (!file.gem.holds(obj)) {
                 throw new DrmException(Errno.EACCES, file + " holds no handle to " + obj);
             }
-            return new Mapped(obj.pages().memory.asSlice(0, length), obj::put);
+            return new Mapped(obj.pages().memory().asSlice(0, length), obj::put);
         } catch (DrmException e) {
             obj.put();
             throw e;

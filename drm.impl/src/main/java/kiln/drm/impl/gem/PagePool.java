@@ -1,6 +1,8 @@
 package kiln.drm.impl.gem;
 
+import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -11,31 +13,33 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
-import kiln.drm.api.gem.ShmemObject;
+import kiln.drm.api.memory.PhysicalMemory;
+import kiln.drm.api.memory.PhysicalPages;
 
 /**
- * The simulated machine's physical memory: page frames of 16 KiB from {@link #DRAM_BASE} (where
- * Apple M1/M2 DRAM starts), handed out lowest-free so objects are physically contiguous when
- * they can be. It accounts frames and addresses; each object keeps its own off-heap memory.
- * Running out is ENOMEM. Lowering the limit below what is in use refuses new allocations until
- * enough is freed.
+ * The simulated machine's physical memory ({@link PhysicalMemory}). Frames are accounted in a
+ * bit set and handed out lowest-free; each allocation keeps its bytes in one shared arena of its
+ * own (so closing it invalidates every view), and the frame table maps each frame number to its
+ * slice of that arena for lock-free access by physical address. Lowering the limit below what is
+ * in use refuses new allocations until enough is freed.
  */
-@Component(service = PagePool.class, configurationPid = PagePool.PID)
+@Component(service = {PagePool.class, PhysicalMemory.class}, configurationPid = PagePool.PID)
 @Designate(ocd = PagePool.Config.class)
-public final class PagePool {
+public final class PagePool implements PhysicalMemory {
     static final String PID = "kiln.drm.pages";
-    public static final long DRAM_BASE = 0x8_0000_0000L;
 
-    @ObjectClassDefinition(name = "Kiln physical page pool",
-            description = "Memory that GEM-shmem objects may take, in 16 KiB pages")
+    @ObjectClassDefinition(name = "Kiln physical memory",
+            description = "Memory that GEM-shmem objects, page tables and firmware may take, in 16 KiB pages")
     public @interface Config {
-        @AttributeDefinition(name = "Limit (MiB)", description = "Total memory for GEM-shmem pages")
+        @AttributeDefinition(name = "Limit (MiB)", description = "Total physical memory")
         long limit_mib() default 2048;
     }
 
     private final BitSet used = new BitSet();
     private int usedPages;
     private volatile int limitPages;
+    /** Frame number to its segment; replaced (under the lock) when it must grow. */
+    private volatile AtomicReferenceArray<MemorySegment> frameTable = new AtomicReferenceArray<>(1024);
 
     @Activate
     public PagePool(Config config) {
@@ -44,13 +48,31 @@ public final class PagePool {
 
     @Modified
     void modified(Config config) {
-        limitPages = (int) Math.min(Integer.MAX_VALUE, (config.limit_mib() << 20) / ShmemObject.PAGE_SIZE);
+        limitPages = (int) Math.min(Integer.MAX_VALUE, (config.limit_mib() << 20) / PAGE_SIZE);
     }
 
-    /** Allocates {@code count} frames, lowest free first. */
-    synchronized long[] allocate(int count) throws DrmException {
+    @Override
+    public PhysicalPages allocate(long bytes) throws DrmException {
+        if (bytes <= 0 || bytes % PAGE_SIZE != 0) {
+            throw new DrmException(Errno.EINVAL, "physical allocation of " + bytes + " bytes is not whole pages");
+        }
+        return new Pages(this, bytes);
+    }
+
+    @Override
+    public MemorySegment frame(long physicalAddress) {
+        long frame = (physicalAddress - DRAM_BASE) >> PAGE_SHIFT;
+        AtomicReferenceArray<MemorySegment> table = frameTable;
+        if (physicalAddress < DRAM_BASE || frame >= table.length()) {
+            return null;
+        }
+        return table.getAcquire((int) frame);
+    }
+
+    /** Reserves {@code count} frames, lowest free first. */
+    synchronized long[] reserve(int count) throws DrmException {
         if (count > limitPages - usedPages) {
-            throw DrmException.quiet(Errno.ENOMEM, "page pool exhausted: " + count + " pages wanted, "
+            throw DrmException.quiet(Errno.ENOMEM, "physical memory exhausted: " + count + " pages wanted, "
                     + Math.max(0, limitPages - usedPages) + " free");
         }
         long[] frames = new long[count];
@@ -64,22 +86,49 @@ public final class PagePool {
         return frames;
     }
 
-    synchronized void free(long[] frames) {
+    /** Makes reserved frames reachable by address, each as its page of {@code memory}. */
+    synchronized void publish(long[] frames, MemorySegment memory) {
+        AtomicReferenceArray<MemorySegment> table = frameTable;
+        long last = frames.length == 0 ? 0 : frames[frames.length - 1];
         for (long frame : frames) {
+            last = Math.max(last, frame);
+        }
+        if (last >= table.length()) {
+            AtomicReferenceArray<MemorySegment> grown = new AtomicReferenceArray<>((int) Math.max(last + 1, table.length() * 2L));
+            for (int i = 0; i < table.length(); i++) {
+                grown.setPlain(i, table.getPlain(i));
+            }
+            frameTable = grown;
+            table = grown;
+        }
+        for (int i = 0; i < frames.length; i++) {
+            table.setRelease((int) frames[i], memory.asSlice(i * PAGE_SIZE, PAGE_SIZE));
+        }
+    }
+
+    /** Unpublishes (if published) and returns frames to the pool. */
+    synchronized void release(long[] frames) {
+        AtomicReferenceArray<MemorySegment> table = frameTable;
+        for (long frame : frames) {
+            if (frame < table.length()) {
+                table.setRelease((int) frame, null);
+            }
             used.clear((int) frame);
         }
         usedPages -= frames.length;
     }
 
+    @Override
     public synchronized long usedBytes() {
-        return (long) usedPages * ShmemObject.PAGE_SIZE;
+        return (long) usedPages * PAGE_SIZE;
     }
 
+    @Override
     public long limitBytes() {
-        return (long) limitPages * ShmemObject.PAGE_SIZE;
+        return (long) limitPages * PAGE_SIZE;
     }
 
     static long address(long frame) {
-        return DRAM_BASE + frame * ShmemObject.PAGE_SIZE;
+        return DRAM_BASE + frame * PAGE_SIZE;
     }
 }

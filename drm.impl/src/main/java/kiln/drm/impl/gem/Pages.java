@@ -6,33 +6,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
 import kiln.drm.api.gem.SgEntry;
-import kiln.drm.api.gem.ShmemObject;
+import kiln.drm.api.memory.PhysicalMemory;
+import kiln.drm.api.memory.PhysicalPages;
 
 /**
- * The backing of one shmem object: frames from the pool and zeroed off-heap memory in a shared
- * arena. Closing the arena makes every view of the memory fail instead of reading freed memory.
+ * One allocation of physical memory: frames from the pool and zeroed off-heap memory in a
+ * shared arena of its own. Closing the arena makes every view of the memory fail instead of
+ * reading memory that has been handed to another owner.
  */
-final class Pages {
+final class Pages implements PhysicalPages {
     private final PagePool pool;
     private final long[] frames;
     private final Arena arena;
-    final MemorySegment memory;
-    final List<SgEntry> sgTable;
+    private final MemorySegment memory;
+    private final List<SgEntry> sgTable;
+    private boolean closed;
 
     Pages(PagePool pool, long size) throws DrmException {
         this.pool = pool;
-        this.frames = pool.allocate((int) (size / ShmemObject.PAGE_SIZE));
+        this.frames = pool.reserve((int) (size / PhysicalMemory.PAGE_SIZE));
         Arena arena = Arena.ofShared();
         try {
-            this.memory = arena.allocate(size, ShmemObject.PAGE_SIZE);
+            this.memory = arena.allocate(size, PhysicalMemory.PAGE_SIZE);
         } catch (OutOfMemoryError e) {
             arena.close();
-            pool.free(frames);
-            throw DrmException.quiet(kiln.drm.api.Errno.ENOMEM, "no host memory for " + size + " bytes");
+            pool.release(frames);
+            throw DrmException.quiet(Errno.ENOMEM, "no host memory for " + size + " bytes");
         }
         this.arena = arena;
         this.sgTable = merge(frames);
+        pool.publish(frames, memory);
     }
 
     private static List<SgEntry> merge(long[] frames) {
@@ -42,13 +47,13 @@ final class Pages {
         for (long frame : frames) {
             long address = PagePool.address(frame);
             if (start >= 0 && start + length == address) {
-                length += ShmemObject.PAGE_SIZE;
+                length += PhysicalMemory.PAGE_SIZE;
             } else {
                 if (start >= 0) {
                     entries.add(new SgEntry(start, length));
                 }
                 start = address;
-                length = ShmemObject.PAGE_SIZE;
+                length = PhysicalMemory.PAGE_SIZE;
             }
         }
         if (start >= 0) {
@@ -57,8 +62,36 @@ final class Pages {
         return List.copyOf(entries);
     }
 
-    void release() {
+    @Override
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    @Override
+    public long size() {
+        return memory.byteSize();
+    }
+
+    @Override
+    public long pageAddress(int index) {
+        return PagePool.address(frames[index]);
+    }
+
+    @Override
+    public List<SgEntry> sgTable() {
+        return sgTable;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // Unpublish first so no new translation finds the frames, then kill the old views.
+        pool.release(frames);
         arena.close();
-        pool.free(frames);
     }
 }

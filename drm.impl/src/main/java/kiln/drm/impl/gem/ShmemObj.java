@@ -120,7 +120,7 @@ final class ShmemObj implements ShmemObject {
         if (shared != null) {
             shared.put();
         } else if (backing != null) {
-            backing.release();
+            backing.close();
         }
     }
 
@@ -170,12 +170,12 @@ final class ShmemObj implements ShmemObject {
 
     @Override
     public List<SgEntry> sgTable() throws DrmException {
-        return pages().sgTable;
+        return pages().sgTable();
     }
 
     @Override
     public ShmemMapping vmap() throws DrmException {
-        MemorySegment memory = pages().memory;
+        MemorySegment memory = pages().memory();
         get();
         return new VMap(this, memory);
     }
