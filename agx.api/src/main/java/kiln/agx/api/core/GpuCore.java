@@ -4,6 +4,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 import kiln.agx.api.hw.ChipIdentity;
 import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.silicon.Silicon;
+import kiln.agx.api.silicon.SiliconOptions;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.memory.PhysicalMemory;
 
 /**
  * One GPU chip a core bundle provides, registered as an OSGi service.
@@ -29,4 +33,12 @@ public interface GpuCore {
 
     /** The chip's static hardware description; constant for the life of the service. */
     HwConfig hwConfig();
+
+    /**
+     * Powers on a new simulated part of this chip using the machine's physical memory: allocates
+     * its reserved regions and starts its workers. The caller owns the result and closes it.
+     *
+     * @throws DrmException ENOMEM if the reserved regions cannot be allocated
+     */
+    Silicon powerOn(PhysicalMemory memory, SiliconOptions options) throws DrmException;
 }

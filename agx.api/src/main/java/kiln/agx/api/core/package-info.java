@@ -3,5 +3,5 @@
  * {@link kiln.agx.api.core.GpuCore} service per chip; the driver discovers them at run time.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("3.0.0")
 package kiln.agx.api.core;

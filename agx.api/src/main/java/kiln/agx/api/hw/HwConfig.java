@@ -1,5 +1,6 @@
 package kiln.agx.api.hw;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -29,12 +30,16 @@ import java.util.Set;
  * @param fastDie0SensorMask       {@code fast_die0_sensor_mask}
  * @param fastDie0SensorMaskAlt    {@code fast_die0_sensor_mask_alt}
  * @param fastDie0SensorPresent    {@code fast_die0_sensor_present}
+ * @param revision                 the silicon revision the simulated part reports in {@code ID_VERSION}
+ *                                 (real parts of one chip ship in several; each core bundle picks one)
+ * @param performanceStates        the operating points, state 0 (off) first; voltages have one entry per cluster
  */
 public record HwConfig(int chipId, GpuGen generation, GpuVariant variant, FirmwareCoreId firmwareCore,
         Set<IncompatibleFeature> incompatibleFeatures, long baseClockHz, int uatOutputAddressBits, int dies,
         int maxClusters, int maxCoresPerCluster, int maxFragmentUnitsPerCluster, int maxGeometryPipesPerCluster,
         int preempt1Bytes, int preempt2Bytes, int preempt3Bytes, int tilingControl, float sramK,
-        long fastDie0SensorMask, long fastDie0SensorMaskAlt, int fastDie0SensorPresent) {
+        long fastDie0SensorMask, long fastDie0SensorMaskAlt, int fastDie0SensorPresent, GpuRevision revision,
+        List<PerformanceState> performanceStates) {
 
     /** The UAT page size on every AGX: 16 KiB. */
     public static final int UAT_PAGE_BYTES = 16 * 1024;
@@ -49,7 +54,17 @@ public record HwConfig(int chipId, GpuGen generation, GpuVariant variant, Firmwa
         Objects.requireNonNull(generation, "generation");
         Objects.requireNonNull(variant, "variant");
         Objects.requireNonNull(firmwareCore, "firmwareCore");
+        Objects.requireNonNull(revision, "revision");
         incompatibleFeatures = Set.copyOf(incompatibleFeatures);
+        performanceStates = List.copyOf(performanceStates);
+        if (performanceStates.size() < 2 || performanceStates.get(0).frequencyHz() != 0) {
+            throw new IllegalArgumentException("need the off state and at least one running state");
+        }
+        for (PerformanceState state : performanceStates) {
+            if (state.voltageMillivolts().size() != maxClusters) {
+                throw new IllegalArgumentException("one voltage per cluster (" + maxClusters + ") expected: " + state);
+            }
+        }
         if (dies < 1 || maxClusters < 1 || maxCoresPerCluster < 1 || maxClusters * maxCoresPerCluster > 64) {
             throw new IllegalArgumentException("impossible geometry: " + dies + " dies, " + maxClusters + " clusters x "
                     + maxCoresPerCluster + " cores");
@@ -59,6 +74,11 @@ public record HwConfig(int chipId, GpuGen generation, GpuVariant variant, Firmwa
     /** Shader cores the design has in total (the marketing count may be lower: fused-off cores). */
     public int maxCores() {
         return maxClusters * maxCoresPerCluster;
+    }
+
+    /** The highest operating point's clock, Hz. */
+    public long maxFrequencyHz() {
+        return performanceStates.get(performanceStates.size() - 1).frequencyHz();
     }
 
     /** One tick of the GPU timestamp clock, in nanoseconds (41.67 ns at 24 MHz). */

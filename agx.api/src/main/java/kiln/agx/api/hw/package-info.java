@@ -3,5 +3,5 @@
  * Every value that is part of the asahi UABI says so; every field says its unit.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package kiln.agx.api.hw;

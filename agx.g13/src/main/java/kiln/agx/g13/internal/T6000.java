@@ -8,8 +8,14 @@ import kiln.agx.api.core.GpuCore;
 import kiln.agx.api.hw.ChipIdentity;
 import kiln.agx.api.hw.FirmwareCoreId;
 import kiln.agx.api.hw.GpuGen;
+import kiln.agx.api.hw.GpuRevision;
 import kiln.agx.api.hw.GpuVariant;
 import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.silicon.Silicon;
+import kiln.agx.api.silicon.SiliconOptions;
+import kiln.agx.silicon.SiliconFactory;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.memory.PhysicalMemory;
 import kiln.agx.api.hw.IncompatibleFeature;
 
 /** The M1 Pro GPU (apple,agx-t6000): generation G13, variant S. Values from the drm-asahi hardware tables. */
@@ -24,7 +30,8 @@ public final class T6000 implements GpuCore {
     /** drm-asahi {@code HWCONFIG_T6000} (the reference notes, section 4.3). */
     static final HwConfig HW_CONFIG = new HwConfig(0x6000, GpuGen.G13, GpuVariant.S, FirmwareCoreId.G13S,
             Set.of(IncompatibleFeature.MANDATORY_ZS_COMPRESSION), 24_000_000L, 42, 1, 2, 8, 8, 4, 0x540, 0x280, 0x20, 0xa540, 1.02f,
-            0x8080L, 0x9090L, 0x03);
+            0x8080L, 0x9090L, 0x03,
+            GpuRevision.C0, G13OperatingPoints.t600x(2));
 
     @Override
     public ChipIdentity chip() {
@@ -34,5 +41,10 @@ public final class T6000 implements GpuCore {
     @Override
     public HwConfig hwConfig() {
         return HW_CONFIG;
+    }
+
+    @Override
+    public Silicon powerOn(PhysicalMemory memory, SiliconOptions options) throws DrmException {
+        return SiliconFactory.powerOn(HW_CONFIG, memory, options);
     }
 }

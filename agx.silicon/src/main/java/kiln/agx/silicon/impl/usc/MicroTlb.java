@@ -1,0 +1,48 @@
+package kiln.agx.silicon.impl.usc;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A core's small direct-mapped TLB in front of the UAT, for one context. It trusts its entries
+ * only while the UAT's invalidation generation is unchanged; {@link #sync()} (called once per
+ * memory instruction) drops everything after any invalidation.
+ */
+final class MicroTlb {
+    private static final int ENTRIES = 64;
+    private final Translator translator;
+    private final long[] tags = new long[ENTRIES];
+    private final MemorySegment[] frames = new MemorySegment[ENTRIES];
+    private final byte[] permissions = new byte[ENTRIES];
+    private long generation = Long.MIN_VALUE;
+
+    MicroTlb(Translator translator) {
+        this.translator = translator;
+        Arrays.fill(tags, -1);
+    }
+
+    void sync() {
+        long current = translator.generation();
+        if (current != generation) {
+            Arrays.fill(tags, -1);
+            generation = current;
+        }
+    }
+
+    MemorySegment lookup(long va, boolean write) {
+        long vpn = va >>> 14;
+        int i = (int) vpn & (ENTRIES - 1);
+        if (tags[i] == vpn && (permissions[i] & (write ? 2 : 1)) != 0) {
+            return frames[i];
+        }
+        return miss(va, vpn, i, write);
+    }
+
+    private MemorySegment miss(long va, long vpn, int i, boolean write) {
+        Translator.Translation t = translator.translate(va, write);
+        tags[i] = vpn;
+        frames[i] = t.frame();
+        permissions[i] = (byte) ((t.gpuRead() ? 1 : 0) | (t.gpuWrite() ? 2 : 0));
+        return t.frame();
+    }
+}

@@ -1,0 +1,199 @@
+package kiln.agx.silicon.impl.usc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToLongFunction;
+
+import kiln.agx.api.isa.Instruction;
+import kiln.agx.api.isa.Isa;
+import kiln.agx.api.isa.Opcode;
+
+/**
+ * A validated, pre-decoded KSA program, laid out for the interpreter: one array per field,
+ * register numbers already turned into offsets in the lane-major register file, immediate
+ * b operands turned into constant registers (numbered from 64, filled once per executor), and
+ * every control-flow instruction linked to its partner.
+ */
+public final class Program {
+    final int length;
+    final int[] op;
+    final int[] d;
+    final int[] a;
+    final int[] b;
+    final int[] c;
+    final int[] imm;
+    /** IF: its ELSE or ENDIF; ELSE: ENDIF; LOOP: ENDLOOP; ENDLOOP: LOOP; BREAK: its ENDLOOP. */
+    final int[] target;
+    /** BREAK: the frame depth of its loop. */
+    final int[] loopDepth;
+    /** Registers the program touches, constants included. */
+    final int registerCount;
+    /** Registers {@code r0..} the program names: the ones zeroed for each SIMD group. */
+    final int namedRegisters;
+    final int[] constants;
+
+    private Program(int length) {
+        this.length = length;
+        op = new int[length];
+        d = new int[length];
+        a = new int[length];
+        b = new int[length];
+        c = new int[length];
+        imm = new int[length];
+        target = new int[length];
+        loopDepth = new int[length];
+        registerCount = 0;
+        namedRegisters = 0;
+        constants = null;
+    }
+
+    private Program(Program p, int registerCount, int namedRegisters, int[] constants) {
+        this.length = p.length;
+        this.op = p.op;
+        this.d = p.d;
+        this.a = p.a;
+        this.b = p.b;
+        this.c = p.c;
+        this.imm = p.imm;
+        this.target = p.target;
+        this.loopDepth = p.loopDepth;
+        this.registerCount = registerCount;
+        this.namedRegisters = namedRegisters;
+        this.constants = constants;
+    }
+
+    /** Instructions in the program, the final {@code stop} included. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Decodes words fetched one by one until the first {@code stop} outside every block.
+     *
+     * @param fetch returns word {@code i}; may throw (a fault) and the decode stops with it
+     * @throws IllegalProgramException if the program is not legal KSA
+     */
+    public static Program decode(IntToLongFunction fetch) {
+        List<Instruction> insns = new ArrayList<>();
+        int depth = 0;
+        while (true) {
+            if (insns.size() == Isa.MAX_PROGRAM_WORDS) {
+                throw new IllegalProgramException("no stop within " + Isa.MAX_PROGRAM_WORDS + " instructions");
+            }
+            Instruction insn;
+            try {
+                insn = Instruction.decode(fetch.applyAsLong(insns.size()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalProgramException("at " + insns.size() + ": " + e.getMessage());
+            }
+            insns.add(insn);
+            switch (insn.opcode()) {
+                case IF, LOOP -> depth++;
+                case ENDIF, ENDLOOP -> depth--;
+                default -> { }
+            }
+            if (insn.opcode() == Opcode.STOP && depth == 0) {
+                break;
+            }
+        }
+        return link(insns);
+    }
+
+    private static Program link(List<Instruction> insns) {
+        Program p = new Program(insns.size());
+        int[] stack = new int[Isa.MAX_NESTING];
+        List<List<Integer>> breaks = new ArrayList<>();
+        for (int i = 0; i < Isa.MAX_NESTING; i++) {
+            breaks.add(new ArrayList<>());
+        }
+        int sp = 0;
+        List<Integer> constants = new ArrayList<>();
+        int maxRegister = -1;
+        for (int i = 0; i < insns.size(); i++) {
+            Instruction insn = insns.get(i);
+            Opcode opcode = insn.opcode();
+            p.op[i] = opcode.code();
+            p.d[i] = insn.d() * Isa.SIMD_WIDTH;
+            p.a[i] = insn.a() * Isa.SIMD_WIDTH;
+            p.b[i] = insn.b() * Isa.SIMD_WIDTH;
+            p.c[i] = (insn.imm() & 0xff) * Isa.SIMD_WIDTH;
+            p.imm[i] = insn.imm();
+            maxRegister = Math.max(maxRegister, registersOf(insn));
+            if (insn.immediateB()) {
+                int index = constants.indexOf(insn.imm());
+                if (index < 0) {
+                    index = constants.size();
+                    constants.add(insn.imm());
+                }
+                p.b[i] = (Isa.REGISTERS + index) * Isa.SIMD_WIDTH;
+            }
+            switch (opcode) {
+                case IF, LOOP -> {
+                    if (sp == Isa.MAX_NESTING) {
+                        throw new IllegalProgramException("at " + i + ": blocks nested deeper than " + Isa.MAX_NESTING);
+                    }
+                    breaks.get(sp).clear();
+                    stack[sp++] = i;
+                }
+                case ELSE -> {
+                    if (sp == 0 || insns.get(stack[sp - 1]).opcode() != Opcode.IF) {
+                        throw new IllegalProgramException("at " + i + ": else outside if");
+                    }
+                    p.target[stack[sp - 1]] = i;
+                    stack[sp - 1] = i;
+                }
+                case ENDIF -> {
+                    Opcode open = sp == 0 ? null : insns.get(stack[sp - 1]).opcode();
+                    if (open != Opcode.IF && open != Opcode.ELSE) {
+                        throw new IllegalProgramException("at " + i + ": endif without if");
+                    }
+                    p.target[stack[--sp]] = i;
+                }
+                case ENDLOOP -> {
+                    if (sp == 0 || insns.get(stack[sp - 1]).opcode() != Opcode.LOOP) {
+                        throw new IllegalProgramException("at " + i + ": endloop without loop");
+                    }
+                    int loop = stack[--sp];
+                    p.target[loop] = i;
+                    p.target[i] = loop;
+                    for (int brk : breaks.get(sp)) {
+                        p.target[brk] = i;
+                        p.loopDepth[brk] = sp;
+                    }
+                }
+                case BREAK -> {
+                    int loopFrame = -1;
+                    for (int f = sp - 1; f >= 0; f--) {
+                        if (insns.get(stack[f]).opcode() == Opcode.LOOP) {
+                            loopFrame = f;
+                            break;
+                        }
+                    }
+                    if (loopFrame < 0) {
+                        throw new IllegalProgramException("at " + i + ": break outside loop");
+                    }
+                    breaks.get(loopFrame).add(i);
+                }
+                default -> { }
+            }
+        }
+        if (sp != 0) {
+            throw new IllegalProgramException("unclosed block at " + stack[sp - 1]);
+        }
+        int[] constantValues = constants.stream().mapToInt(Integer::intValue).toArray();
+        int registerCount = constants.isEmpty() ? maxRegister + 1 : Isa.REGISTERS + constantValues.length;
+        return new Program(p, Math.max(1, registerCount), maxRegister + 1, constantValues);
+    }
+
+    private static int registersOf(Instruction insn) {
+        return switch (insn.opcode().form()) {
+            case NONE -> -1;
+            case D_A -> Math.max(insn.d(), insn.a());
+            case D_IMM, D_UNIFORM, D_SPECIAL -> insn.d();
+            case D_A_B -> Math.max(insn.d(), Math.max(insn.a(), insn.immediateB() ? 0 : insn.b()));
+            case D_A_B_C -> Math.max(Math.max(insn.d(), insn.a()), Math.max(insn.b(), insn.imm() & 0xff));
+            case MEMORY -> Math.max(insn.d(), insn.b());
+            case A -> insn.a();
+        };
+    }
+}
