@@ -22,10 +22,8 @@ public final class Program {
     final int[] b;
     final int[] c;
     final int[] imm;
-    /** IF: its ELSE or ENDIF; ELSE: ENDIF; LOOP: ENDLOOP; ENDLOOP: LOOP; BREAK: its ENDLOOP. */
+    /** IF: its ELSE or ENDIF; ELSE: ENDIF; LOOP: ENDLOOP; ENDLOOP: LOOP. */
     final int[] target;
-    /** BREAK: the frame depth of its loop. */
-    final int[] loopDepth;
     /** Registers the program touches, constants included. */
     final int registerCount;
     /** Registers {@code r0..} the program names: the ones zeroed for each SIMD group. */
@@ -41,7 +39,6 @@ public final class Program {
         c = new int[length];
         imm = new int[length];
         target = new int[length];
-        loopDepth = new int[length];
         registerCount = 0;
         namedRegisters = 0;
         constants = null;
@@ -56,7 +53,6 @@ public final class Program {
         this.c = p.c;
         this.imm = p.imm;
         this.target = p.target;
-        this.loopDepth = p.loopDepth;
         this.registerCount = registerCount;
         this.namedRegisters = namedRegisters;
         this.constants = constants;
@@ -102,10 +98,6 @@ public final class Program {
     private static Program link(List<Instruction> insns) {
         Program p = new Program(insns.size());
         int[] stack = new int[Isa.MAX_NESTING];
-        List<List<Integer>> breaks = new ArrayList<>();
-        for (int i = 0; i < Isa.MAX_NESTING; i++) {
-            breaks.add(new ArrayList<>());
-        }
         int sp = 0;
         List<Integer> constants = new ArrayList<>();
         int maxRegister = -1;
@@ -132,7 +124,6 @@ public final class Program {
                     if (sp == Isa.MAX_NESTING) {
                         throw new IllegalProgramException("at " + i + ": blocks nested deeper than " + Isa.MAX_NESTING);
                     }
-                    breaks.get(sp).clear();
                     stack[sp++] = i;
                 }
                 case ELSE -> {
@@ -156,23 +147,15 @@ public final class Program {
                     int loop = stack[--sp];
                     p.target[loop] = i;
                     p.target[i] = loop;
-                    for (int brk : breaks.get(sp)) {
-                        p.target[brk] = i;
-                        p.loopDepth[brk] = sp;
-                    }
                 }
                 case BREAK -> {
-                    int loopFrame = -1;
-                    for (int f = sp - 1; f >= 0; f--) {
-                        if (insns.get(stack[f]).opcode() == Opcode.LOOP) {
-                            loopFrame = f;
-                            break;
-                        }
+                    boolean inLoop = false;
+                    for (int f = sp - 1; f >= 0 && !inLoop; f--) {
+                        inLoop = insns.get(stack[f]).opcode() == Opcode.LOOP;
                     }
-                    if (loopFrame < 0) {
+                    if (!inLoop) {
                         throw new IllegalProgramException("at " + i + ": break outside loop");
                     }
-                    breaks.get(loopFrame).add(i);
                 }
                 default -> { }
             }

@@ -129,13 +129,10 @@ public final class UscCore {
                 }
                 case 0x64 -> {
                     int leaving = nonZero(a[pc], mask);
+                    // Lanes outside the enclosing ifs may still be looping: an empty mask here
+                    // only lets the ifs' ends restore the rest.
                     mask &= ~leaving;
                     excluded |= leaving;
-                    if (mask == 0) {
-                        sp = p.loopDepth[pc] + 1;
-                        pc = target[pc];
-                        continue;
-                    }
                 }
                 case 0x65 -> {
                     if (mask != 0) {
