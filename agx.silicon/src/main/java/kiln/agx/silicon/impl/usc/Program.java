@@ -88,6 +88,10 @@ public final class Program {
                 case ENDIF, ENDLOOP -> depth--;
                 default -> { }
             }
+            if (depth < 0) {
+                throw new IllegalProgramException("at " + (insns.size() - 1) + ": " + insn.opcode().mnemonic()
+                        + " closes no block");
+            }
             if (insn.opcode() == Opcode.STOP && depth == 0) {
                 break;
             }
