@@ -62,6 +62,18 @@ class G13HwConfigTest {
     }
 
     @Test
+    void operatingPointsHaveOneVoltagePerClusterAndTheRealClocks() {
+        for (GpuCore core : CORES) {
+            HwConfig hw = core.hwConfig();
+            assertEquals(0, hw.performanceStates().get(0).frequencyHz(), "state 0 is off");
+            hw.performanceStates().forEach(s -> assertEquals(hw.maxClusters(), s.voltageMillivolts().size()));
+        }
+        assertEquals(1_278_000_000L, new T8103().hwConfig().maxFrequencyHz());
+        assertEquals(396_000_000L, new T8103().hwConfig().performanceStates().get(1).frequencyHz());
+        assertEquals(1_296_000_000L, new T6002().hwConfig().maxFrequencyHz());
+    }
+
+    @Test
     void tablesAgreeWithTheChipIdentity() {
         for (GpuCore core : CORES) {
             assertEquals(core.chip().chipId(), core.hwConfig().chipId());

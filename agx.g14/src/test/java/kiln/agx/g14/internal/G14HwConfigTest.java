@@ -31,5 +31,7 @@ class G14HwConfigTest {
         assertEquals(0x02, hw.fastDie0SensorPresent());
         assertEquals(41.666, hw.nanosPerTick(), 0.001);
         assertEquals(core.chip().chipId(), hw.chipId());
+        assertEquals(1_398_000_000L, hw.maxFrequencyHz());
+        assertEquals(9, hw.performanceStates().size());
     }
 }
