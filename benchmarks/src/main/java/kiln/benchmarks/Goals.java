@@ -60,6 +60,10 @@ final class Goals {
                 "SchedBenchmark.fenceWakeHop", "SchedBenchmark.baselineParkHop", 2.0);
         bound(lines, score, "fence signal -> virtual-thread waiter running, per hop", "SchedBenchmark.fenceWakeHop",
                 1000, "ns");
+        ratio(lines, score, "SAXPY, 1 Mi floats: simulated USC vs plain Java", "ComputeBenchmark.saxpyUsc",
+                "ComputeBenchmark.saxpyJava", 20);
+        ratio(lines, score, "256x256 matrix multiply: simulated USC vs plain Java", "ComputeBenchmark.matmulUsc",
+                "ComputeBenchmark.matmulJava", 20);
         return lines;
     }
 

@@ -29,17 +29,22 @@ import kiln.drm.impl.syncobj.SyncobjService;
 final class KilnFixture {
     static final int NOOP = IoctlNumber.iowr(0x40, 32);
 
-    final PagePool pool = new PagePool(new PagePool.Config() {
-        @Override
-        public long limit_mib() {
-            return 4096;
-        }
+    /** The machine's physical memory with a limit. */
+    static PagePool pagePool(long limitMib) {
+        return new PagePool(new PagePool.Config() {
+            @Override
+            public long limit_mib() {
+                return limitMib;
+            }
 
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return PagePool.Config.class;
-        }
-    });
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return PagePool.Config.class;
+            }
+        });
+    }
+
+    final PagePool pool = pagePool(4096);
     final GemService gem = new GemService(pool);
     final FenceService fences = new FenceService();
     final DrmCore core = new DrmCore(null, gem, new SyncobjService(fences));

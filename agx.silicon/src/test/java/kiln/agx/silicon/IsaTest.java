@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import kiln.agx.api.isa.Form;
 import kiln.agx.api.isa.Opcode;
@@ -250,8 +252,9 @@ class IsaTest {
         assertEquals(0, out.getInt(0));
     }
 
-    @Test
-    void divergentIfElseNestedLoopsBreakAndStop() throws Exception {
+    @ParameterizedTest(name = "workgroups of {0}")
+    @ValueSource(ints = {32, 100, 256, 1000})
+    void divergentIfElseNestedLoopsBreakAndStop(int group) throws Exception {
         // Each thread counts down from gid: odd threads add, even ones subtract, all leave the
         // loop by break, threads 5..7 stop early (their result stays the initial 0), and a nested
         // if inside the loop skips multiples of 3.
@@ -282,14 +285,15 @@ class IsaTest {
                 st r1, u0, r0
                 stop
                 """);
-        int n = 100; // rounded up to 4 workgroups of 32: threads 100..127 run too
-        Buffer out = gpu.buffer(4 * 128);
-        for (int i = 0; i < 128; i++) {
+        int n = 2000; // rounded up to whole workgroups: the threads past 2000 run too
+        int total = (n + group - 1) / group * group;
+        Buffer out = gpu.buffer(4L * total);
+        for (int i = 0; i < total; i++) {
             out.setInt(i, 0x7777);
         }
-        DispatchResult result = gpu.run1d(program, n, 32, out.va());
+        DispatchResult result = gpu.run1d(program, n, group, out.va());
         assertEquals(DispatchResult.Status.COMPLETED, result.status(), result.detail());
-        for (int t = 0; t < 128; t++) {
+        for (int t = 0; t < total; t++) {
             int expected = 0;
             for (int c = t; c > 0; c--) {
                 if (c % 3 != 0) {

@@ -1,9 +1,6 @@
 package kiln.agx.silicon;
 
 import java.lang.annotation.Annotation;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,9 +11,7 @@ import kiln.agx.api.hw.GpuRevision;
 import kiln.agx.api.hw.GpuVariant;
 import kiln.agx.api.hw.HwConfig;
 import kiln.agx.api.hw.PerformanceState;
-import kiln.agx.api.hw.UatFormat;
 import kiln.agx.api.hw.UatProt;
-import kiln.agx.api.silicon.ReservedRegion;
 import kiln.agx.api.silicon.Silicon;
 import kiln.agx.api.silicon.SiliconOptions;
 import kiln.drm.api.DrmException;
@@ -25,12 +20,9 @@ import kiln.drm.api.memory.PhysicalPages;
 import kiln.drm.impl.gem.PagePool;
 
 /**
- * A machine for silicon tests: physical memory, a powered-on part, and a page-table writer
- * doing what the driver's VM code does (tables in physical memory, TTBAT entries, mappings).
+ * A machine for silicon tests: physical memory, a powered-on part and its page tables.
  */
 public final class TestMachine implements AutoCloseable {
-    private static final ValueLayout.OfLong ENTRY = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     /** A one-cluster, eight-core G13G-shaped chip (the real tables are tested in agx.g13). */
     public static final HwConfig SMALL = chip(0x8103, GpuVariant.G, 1, 1, 40);
     /** An eight-cluster, two-die chip shaped like t6002. */
@@ -39,6 +31,7 @@ public final class TestMachine implements AutoCloseable {
     public final PhysicalMemory memory;
     public final Silicon silicon;
     private final List<PhysicalPages> owned = new ArrayList<>();
+    private final PageTables tables;
 
     public TestMachine(HwConfig hw, SiliconOptions options) throws DrmException {
         this.memory = new PagePool(new PagePool.Config() {
@@ -53,6 +46,7 @@ public final class TestMachine implements AutoCloseable {
             }
         });
         this.silicon = SiliconFactory.powerOn(hw, memory, options);
+        this.tables = new PageTables(memory, hw.uatOutputAddressBits());
     }
 
     public TestMachine() throws DrmException {
@@ -75,69 +69,28 @@ public final class TestMachine implements AutoCloseable {
 
     /** A fresh empty table; its physical address. */
     public long newTable() throws DrmException {
-        return allocate(PhysicalMemory.PAGE_SIZE).pageAddress(0);
+        return tables.newTable();
     }
 
     /** Points context {@code slot}'s ttb0 (and ttb1 if nonzero) at root tables. */
     public void bind(int slot, long root0, long root1) {
-        long ttbs = silicon.reservedRegion(ReservedRegion.TTBS).physicalAddress();
-        writePhysical(ttbs + slot * 16L, root0 == 0 ? 0 : UatFormat.ttb(root0, slot));
-        writePhysical(ttbs + slot * 16L + 8, root1 == 0 ? 0 : UatFormat.ttb(root1, slot));
+        tables.bind(silicon, slot, root0, root1);
     }
 
     /** Maps {@code pages} at {@code va} in the tables under {@code root}. */
     public void map(long root, long va, PhysicalPages pages, UatProt prot) throws DrmException {
-        for (int i = 0; i < pages.size() / PhysicalMemory.PAGE_SIZE; i++) {
-            setEntry(root, va + i * PhysicalMemory.PAGE_SIZE, UatFormat.pageEntry(pages.pageAddress(i), prot, va >= 0));
-        }
+        tables.map(root, va, pages, prot);
     }
 
     /** Writes the leaf entry for {@code va}, creating intermediate tables as needed. */
     public void setEntry(long root, long va, long entry) throws DrmException {
-        setPhysicalEntry(leafEntryAddress(root, va, true), entry);
-    }
-
-    /** The physical address of {@code va}'s leaf entry. */
-    public long leafEntryAddress(long root, long va, boolean create) throws DrmException {
-        long table = root;
-        for (int level = 0; level < 2; level++) {
-            long at = table + UatFormat.index(va, level) * 8L;
-            long entry = readPhysical(at);
-            if (entry == 0) {
-                if (!create) {
-                    return -1;
-                }
-                entry = UatFormat.tableEntry(newTable());
-                writePhysical(at, entry);
-            }
-            table = UatFormat.outputAddress(entry, 42);
-        }
-        return table + UatFormat.index(va, 2) * 8L;
-    }
-
-    public void setPhysicalEntry(long address, long entry) {
-        writePhysical(address, entry);
-    }
-
-    public long readPhysical(long address) {
-        return frame(address).get(ENTRY, address & (PhysicalMemory.PAGE_SIZE - 1));
-    }
-
-    public void writePhysical(long address, long value) {
-        frame(address).set(ENTRY, address & (PhysicalMemory.PAGE_SIZE - 1), value);
-    }
-
-    private MemorySegment frame(long address) {
-        MemorySegment frame = memory.frame(address);
-        if (frame == null) {
-            throw new IllegalArgumentException("no memory at 0x" + Long.toHexString(address));
-        }
-        return frame;
+        tables.setEntry(root, va, entry);
     }
 
     @Override
     public void close() {
         silicon.close();
+        tables.close();
         owned.forEach(PhysicalPages::close);
     }
 }

@@ -35,6 +35,7 @@ public enum SpecialRegister {
     /** The lane in the SIMD group, 0-31. */
     LANE("lane");
 
+    private static final SpecialRegister[] VALUES = values();
     private final String mnemonic;
 
     SpecialRegister(String mnemonic) {
@@ -58,6 +59,6 @@ public enum SpecialRegister {
 
     /** The register for an immediate, or {@code null}. */
     public static SpecialRegister of(int code) {
-        return code >= 0 && code < values().length ? values()[code] : null;
+        return code >= 0 && code < VALUES.length ? VALUES[code] : null;
     }
 }

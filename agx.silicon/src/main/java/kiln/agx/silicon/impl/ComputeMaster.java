@@ -96,12 +96,13 @@ final class ComputeMaster implements ComputeUnit {
             }
             DispatchShape shape = new DispatchShape(dispatch.gridX(), dispatch.gridY(), dispatch.gridZ(),
                     dispatch.groupX(), dispatch.groupY(), dispatch.groupZ());
+            Program scaled = program.scaled(UscCore.batchWidth(shape.workgroupThreads()));
             int used = (int) Math.min(cores.size(), dispatch.workgroups());
             running.set(used);
             ExecutorService workers = silicon.workers();
             for (int k = 0; k < used; k++) {
                 int coreIndex = k;
-                Runnable task = () -> runCore(coreIndex, program, uniforms, shape);
+                Runnable task = () -> runCore(coreIndex, scaled, uniforms, shape);
                 try {
                     workers.execute(task);
                 } catch (RejectedExecutionException poweredOff) {

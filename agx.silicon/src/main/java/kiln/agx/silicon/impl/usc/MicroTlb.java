@@ -4,12 +4,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * A core's small direct-mapped TLB in front of the UAT, for one context. It trusts its entries
+ * A core's small direct-mapped TLB in front of the UAT, for one context. Pages are spread over
+ * the entries by a hash of the page number: buffers a power of two apart (the usual layout)
+ * would otherwise evict each other on every access. It trusts its entries
  * only while the UAT's invalidation generation is unchanged; {@link #sync()} (called once per
  * memory instruction) drops everything after any invalidation.
  */
 final class MicroTlb {
-    private static final int ENTRIES = 64;
+    private static final int ENTRIES = 256;
     private final Translator translator;
     private final long[] tags = new long[ENTRIES];
     private final MemorySegment[] frames = new MemorySegment[ENTRIES];
@@ -31,7 +33,7 @@ final class MicroTlb {
 
     MemorySegment lookup(long va, boolean write) {
         long vpn = va >>> 14;
-        int i = (int) vpn & (ENTRIES - 1);
+        int i = (int) (vpn ^ vpn >>> 8 ^ vpn >>> 16 ^ vpn >>> 24) & (ENTRIES - 1);
         if (tags[i] == vpn && (permissions[i] & (write ? 2 : 1)) != 0) {
             return frames[i];
         }

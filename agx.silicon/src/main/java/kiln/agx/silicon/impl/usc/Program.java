@@ -10,18 +10,22 @@ import kiln.agx.api.isa.Opcode;
 
 /**
  * A validated, pre-decoded KSA program, laid out for the interpreter: one array per field,
- * register numbers already turned into offsets in the lane-major register file, immediate
+ * register numbers turned into offsets in the lane-major register file by {@link #scaled}, immediate
  * b operands turned into constant registers (numbered from 64, filled once per executor), and
  * every control-flow instruction linked to its partner.
  */
 public final class Program {
     final int length;
+    /** Lanes per register in the interpreter's register file: register offsets are scaled by it. */
+    final int stride;
     final int[] op;
     final int[] d;
     final int[] a;
     final int[] b;
     final int[] c;
     final int[] imm;
+    /** The register-to-register loop of each instruction, or {@code null}. */
+    final Alu[] alu;
     /** IF: its ELSE or ENDIF; ELSE: ENDIF; LOOP: ENDLOOP; ENDLOOP: LOOP. */
     final int[] target;
     /** Registers the program touches, constants included. */
@@ -32,12 +36,14 @@ public final class Program {
 
     private Program(int length) {
         this.length = length;
+        this.stride = 1;
         op = new int[length];
         d = new int[length];
         a = new int[length];
         b = new int[length];
         c = new int[length];
         imm = new int[length];
+        alu = new Alu[length];
         target = new int[length];
         registerCount = 0;
         namedRegisters = 0;
@@ -45,17 +51,41 @@ public final class Program {
     }
 
     private Program(Program p, int registerCount, int namedRegisters, int[] constants) {
+        this(p, 1, p.d, p.a, p.b, p.c, registerCount, namedRegisters, constants);
+    }
+
+    private Program(Program p, int stride, int[] d, int[] a, int[] b, int[] c, int registerCount, int namedRegisters,
+            int[] constants) {
         this.length = p.length;
+        this.stride = stride;
         this.op = p.op;
-        this.d = p.d;
-        this.a = p.a;
-        this.b = p.b;
-        this.c = p.c;
+        this.d = d;
+        this.a = a;
+        this.b = b;
+        this.c = c;
         this.imm = p.imm;
+        this.alu = p.alu;
         this.target = p.target;
         this.registerCount = registerCount;
         this.namedRegisters = namedRegisters;
         this.constants = constants;
+    }
+
+    /** The program with register (and uniform) numbers scaled to offsets for batches of {@code lanes}. */
+    public Program scaled(int lanes) {
+        if (stride != 1) {
+            throw new IllegalStateException("already scaled");
+        }
+        return new Program(this, lanes, scale(d, lanes), scale(a, lanes), scale(b, lanes), scale(c, lanes), registerCount,
+                namedRegisters, constants);
+    }
+
+    private static int[] scale(int[] numbers, int lanes) {
+        int[] scaled = new int[numbers.length];
+        for (int i = 0; i < numbers.length; i++) {
+            scaled[i] = numbers[i] * lanes;
+        }
+        return scaled;
     }
 
     /** Instructions in the program, the final {@code stop} included. */
@@ -109,10 +139,11 @@ public final class Program {
             Instruction insn = insns.get(i);
             Opcode opcode = insn.opcode();
             p.op[i] = opcode.code();
-            p.d[i] = insn.d() * Isa.SIMD_WIDTH;
-            p.a[i] = insn.a() * Isa.SIMD_WIDTH;
-            p.b[i] = insn.b() * Isa.SIMD_WIDTH;
-            p.c[i] = (insn.imm() & 0xff) * Isa.SIMD_WIDTH;
+            p.alu[i] = Alu.of(opcode.code());
+            p.d[i] = insn.d();
+            p.a[i] = insn.a();
+            p.b[i] = insn.b();
+            p.c[i] = insn.imm() & 0xff;
             p.imm[i] = insn.imm();
             maxRegister = Math.max(maxRegister, registersOf(insn));
             if (insn.immediateB()) {
@@ -121,7 +152,7 @@ public final class Program {
                     index = constants.size();
                     constants.add(insn.imm());
                 }
-                p.b[i] = (Isa.REGISTERS + index) * Isa.SIMD_WIDTH;
+                p.b[i] = Isa.REGISTERS + index;
             }
             switch (opcode) {
                 case IF, LOOP -> {

@@ -2,22 +2,41 @@ package kiln.agx.silicon.impl.usc;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import kiln.agx.api.isa.Isa;
 import kiln.agx.api.isa.SpecialRegister;
 
 /**
- * One simulated USC core running KSA: the interpreter. It executes each instruction for a whole
- * SIMD group of 32 lanes at once (registers are stored lane-major, so each instruction is one
- * tight loop the JIT can vectorise), with an execution mask and a stack of block frames for
- * structured control flow. A core is confined to one host thread at a time and reused for every
- * workgroup of one dispatch.
+ * One simulated USC core running KSA: the interpreter.
+ *
+ * <h2>Batches</h2>
+ * The hardware runs SIMD groups of 32 lanes. This core runs a <em>batch</em> of up to
+ * {@link #MAX_BATCH} threads of one workgroup (several SIMD groups) through each instruction
+ * together: registers are stored lane-major, so every instruction is one tight loop over the
+ * batch that the JIT can vectorise, and the cost of decoding it is shared by all its lanes.
+ * Batching is invisible to programs: KSA has no cross-lane operations, masks are per lane, and
+ * a loop only repeats the lanes still in it, so every lane computes what it would alone; only
+ * {@code lane} reports the hardware lane (thread index mod 32).
+ *
+ * <h2>Masks</h2>
+ * The execution mask, the live lanes (not stopped) and the lanes that left the innermost loop
+ * are bit sets over the batch, kept in one {@code long[]} with the block frames' saved masks
+ * after them. When every live lane is active ({@code uniform}), ALU results are written to all
+ * lanes, dead ones included (nobody reads a dead lane's registers again); otherwise they are
+ * blended under the mask.
+ *
+ * <p>A core is confined to one host thread at a time and reused for every workgroup of one
+ * dispatch.
  */
 public final class UscCore {
-    private static final int W = Isa.SIMD_WIDTH;
-    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final long PAGE_MASK = (1L << 14) - 1;
+    /** Most threads run through an instruction together. */
+    public static final int MAX_BATCH = 256;
+    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long PAGE_BYTES = 1L << 14;
+    private static final long PAGE_MASK = PAGE_BYTES - 1;
+    private static final int MASK = 0;
 
     private final Program program;
     private final long[] uniforms;
@@ -25,22 +44,47 @@ public final class UscCore {
     private final Translator translator;
     private final DispatchShape shape;
     private final StopFlag stop;
+    private final int width;
+    private final int words;
     private final int[] r;
-    private final int[] tmp = new int[W];
-    private final int[] frameMask = new int[Isa.MAX_NESTING];
-    private final int[] frameAux = new int[Isa.MAX_NESTING];
+    private final int[] tmp;
+    /** Mask words: [MASK], [ALIVE], [EXCLUDED], [SCRATCH], then two per block frame. */
+    private final long[] masks;
+    private final int alive;
+    private final int excluded;
+    private final int scratch;
+    private final int frames;
+    /** Per thread of a workgroup (rounded up to whole batches): its x, y and z in the group. */
+    private final int[] tidX;
+    private final int[] tidY;
+    private final int[] tidZ;
     private int wgX;
     private int wgY;
     private int wgZ;
-    private int groupBase;
+    private int batchBase;
+    private int batchCount;
+    /** Whether some lane of the batch has stopped: then a uniform mask no longer covers the batch. */
+    private boolean someStopped;
+    /**
+     * Per register: known to hold consecutive integers across the batch (lane l = lane 0 + l),
+     * because an {@code sr} of a thread position that does not wrap within the batch wrote it,
+     * or a {@code mov} copied such a register, and nothing else has written it since. Loads
+     * and stores indexed by such a register are one run of memory without checking each lane.
+     */
+    private final boolean[] consecutive;
 
     /** Polled at loop back-edges and workgroup boundaries. */
     public interface StopFlag {
         boolean stopRequested();
     }
 
+    /** The batch width for a workgroup of {@code threads}: whole SIMD groups, at most {@link #MAX_BATCH}. */
+    public static int batchWidth(int threads) {
+        return Math.min(MAX_BATCH, (threads + Isa.SIMD_WIDTH - 1) / Isa.SIMD_WIDTH * Isa.SIMD_WIDTH);
+    }
+
     /**
-     * @param shape    the grid and workgroup size
+     * @param program  the program scaled to {@link #batchWidth} of the shape's workgroup
      * @param uniforms the dispatch's 64 uniforms
      */
     public UscCore(Program program, long[] uniforms, Translator translator, DispatchShape shape, StopFlag stop) {
@@ -50,10 +94,31 @@ public final class UscCore {
         this.tlb = new MicroTlb(translator);
         this.shape = shape;
         this.stop = stop;
-        this.r = new int[program.registerCount * W];
+        this.width = batchWidth(shape.workgroupThreads());
+        if (program.stride != width) {
+            throw new IllegalArgumentException("program scaled for " + program.stride + " lanes, batch is " + width);
+        }
+        this.words = (width + 63) >>> 6;
+        this.alive = words;
+        this.excluded = 2 * words;
+        this.scratch = 3 * words;
+        this.frames = 4 * words;
+        this.masks = new long[frames + 2 * Isa.MAX_NESTING * words];
+        this.r = new int[program.registerCount * width];
+        this.tmp = new int[width];
+        this.consecutive = new boolean[program.registerCount];
         int[] constants = program.constants;
         for (int i = 0; i < constants.length; i++) {
-            Arrays.fill(r, (Isa.REGISTERS + i) * W, (Isa.REGISTERS + i + 1) * W, constants[i]);
+            Arrays.fill(r, (Isa.REGISTERS + i) * width, (Isa.REGISTERS + i + 1) * width, constants[i]);
+        }
+        int slots = (shape.workgroupThreads() + width - 1) / width * width;
+        tidX = new int[slots];
+        tidY = new int[slots];
+        tidZ = new int[slots];
+        for (int t = 0; t < slots; t++) {
+            tidX[t] = t % shape.groupX();
+            tidY[t] = t / shape.groupX() % shape.groupY();
+            tidZ[t] = t / (shape.groupX() * shape.groupY());
         }
     }
 
@@ -66,89 +131,163 @@ public final class UscCore {
         wgY = y;
         wgZ = z;
         int threads = shape.workgroupThreads();
-        for (int base = 0; base < threads; base += W) {
-            groupBase = base;
-            int count = threads - base;
-            runGroup(count >= W ? -1 : (1 << count) - 1);
+        for (int base = 0; base < threads; base += width) {
+            batchBase = base;
+            batchCount = Math.min(width, threads - base);
+            runBatch();
         }
     }
 
-    private void runGroup(int initialMask) {
+    // ---- mask helpers: each works on `words` longs at an offset into `masks` ----
+
+    private void setFirst(int at, int count) {
+        for (int i = 0; i < words; i++) {
+            int bits = Math.max(0, Math.min(64, count - 64 * i));
+            masks[at + i] = bits == 64 ? -1L : (1L << bits) - 1;
+        }
+    }
+
+    private void copy(int from, int to) {
+        System.arraycopy(masks, from, masks, to, words);
+    }
+
+    private boolean isEmpty(int at) {
+        long any = 0;
+        for (int i = 0; i < words; i++) {
+            any |= masks[at + i];
+        }
+        return any == 0;
+    }
+
+    private boolean same(int x, int y) {
+        for (int i = 0; i < words; i++) {
+            if (masks[x + i] != masks[y + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** masks[to] = lanes of masks[within] whose register {@code reg} is nonzero. */
+    private void nonZero(int reg, int within, int to) {
+        final int[] r = this.r;
+        for (int i = 0; i < words; i++) {
+            long bits = 0;
+            int end = Math.min(64, width - 64 * i);
+            int base = reg + 64 * i;
+            for (int l = 0; l < end; l++) {
+                bits |= (r[base + l] != 0 ? 1L : 0L) << l;
+            }
+            masks[to + i] = bits & masks[within + i];
+        }
+    }
+
+    private void runBatch() {
         final Program p = program;
         final int[] op = p.op;
         final int[] d = p.d;
         final int[] a = p.a;
         final int[] target = p.target;
-        final int[] r = this.r;
-        Arrays.fill(r, 0, p.namedRegisters * W, 0);
-        int alive = initialMask;
-        int mask = initialMask;
-        int excluded = 0;
+        final long[] m = masks;
+        final int n = words;
+        Arrays.fill(r, 0, p.namedRegisters * width, 0);
+        Arrays.fill(consecutive, false);
+        setFirst(alive, batchCount);
+        copy(alive, MASK);
+        Arrays.fill(m, excluded, excluded + n, 0L);
+        boolean uniform = true;
+        someStopped = false;
         int sp = 0;
         int pc = 0;
         while (true) {
             switch (op[pc]) {
                 case 0x00 -> { }
                 case 0x01 -> {
-                    alive &= ~mask;
-                    mask = 0;
-                    if (alive == 0) {
+                    for (int i = 0; i < n; i++) {
+                        m[alive + i] &= ~m[MASK + i];
+                        m[MASK + i] = 0;
+                    }
+                    if (isEmpty(alive)) {
                         return;
                     }
+                    uniform = false;
+                    someStopped = true;
                 }
-                case 0x50 -> load(pc, mask);
-                case 0x51 -> store(pc, mask);
+                case 0x50 -> {
+                    load(pc, uniform);
+                    consecutive[d[pc] / width] = false;
+                }
+                case 0x51 -> store(pc, uniform);
                 case 0x60 -> {
-                    int taken = nonZero(a[pc], mask);
-                    frameMask[sp] = mask;
-                    frameAux[sp] = taken;
-                    sp++;
-                    mask = taken;
-                    if (mask == 0) {
+                    int frame = frames + 2 * n * sp++;
+                    copy(MASK, frame);
+                    nonZero(a[pc], MASK, frame + n);
+                    copy(frame + n, MASK);
+                    if (isEmpty(MASK)) {
+                        uniform = false;
                         pc = target[pc];
                         continue;
                     }
+                    uniform = same(MASK, alive);
                 }
                 case 0x61 -> {
-                    mask = frameMask[sp - 1] & ~frameAux[sp - 1] & alive;
-                    if (mask == 0) {
+                    int frame = frames + 2 * n * (sp - 1);
+                    for (int i = 0; i < n; i++) {
+                        m[MASK + i] = m[frame + i] & ~m[frame + n + i] & m[alive + i];
+                    }
+                    if (isEmpty(MASK)) {
+                        uniform = false;
                         pc = target[pc];
                         continue;
                     }
+                    uniform = same(MASK, alive);
                 }
-                case 0x62 -> mask = frameMask[--sp] & alive & ~excluded;
+                case 0x62 -> {
+                    int frame = frames + 2 * n * --sp;
+                    for (int i = 0; i < n; i++) {
+                        m[MASK + i] = m[frame + i] & m[alive + i] & ~m[excluded + i];
+                    }
+                    uniform = same(MASK, alive);
+                }
                 case 0x63 -> {
-                    frameMask[sp] = mask;
-                    frameAux[sp] = excluded;
-                    sp++;
-                    excluded = 0;
-                    if (mask == 0) {
+                    int frame = frames + 2 * n * sp++;
+                    copy(MASK, frame);
+                    copy(excluded, frame + n);
+                    Arrays.fill(m, excluded, excluded + n, 0L);
+                    if (isEmpty(MASK)) {
                         pc = target[pc];
                         continue;
                     }
                 }
                 case 0x64 -> {
-                    int leaving = nonZero(a[pc], mask);
                     // Lanes outside the enclosing ifs may still be looping: an empty mask here
                     // only lets the ifs' ends restore the rest.
-                    mask &= ~leaving;
-                    excluded |= leaving;
+                    nonZero(a[pc], MASK, scratch);
+                    for (int i = 0; i < n; i++) {
+                        m[MASK + i] &= ~m[scratch + i];
+                        m[excluded + i] |= m[scratch + i];
+                    }
+                    uniform = same(MASK, alive);
                 }
                 case 0x65 -> {
-                    if (mask != 0) {
+                    if (!isEmpty(MASK)) {
                         if (stop.stopRequested()) {
                             throw StopRequested.INSTANCE;
                         }
                         pc = target[pc] + 1;
                         continue;
                     }
-                    sp--;
-                    mask = frameMask[sp] & alive;
-                    excluded = frameAux[sp];
+                    int frame = frames + 2 * n * --sp;
+                    for (int i = 0; i < n; i++) {
+                        m[MASK + i] = m[frame + i] & m[alive + i];
+                    }
+                    copy(frame + n, excluded);
+                    uniform = same(MASK, alive);
                 }
                 default -> {
-                    if (mask != 0) {
-                        alu(pc, d[pc], mask);
+                    if (uniform || !isEmpty(MASK)) {
+                        alu(pc, d[pc], uniform);
+                        consecutive[d[pc] / width] = uniform && !someStopped && producesRun(pc);
                     }
                 }
             }
@@ -156,141 +295,125 @@ public final class UscCore {
         }
     }
 
-    private int nonZero(int reg, int mask) {
-        int bits = 0;
-        for (int l = 0; l < W; l++) {
-            bits |= (r[reg + l] != 0 ? 1 : 0) << l;
-        }
-        return bits & mask;
-    }
-
-    private void alu(int pc, int dst, int mask) {
+    private void alu(int pc, int dst, boolean uniform) {
         final Program p = program;
-        final int[] r = this.r;
-        final int a = p.a[pc];
-        final int b = p.b[pc];
-        final int[] out;
-        final int o;
-        if (mask == -1) {
-            out = r;
-            o = dst;
+        final int w = width;
+        // Results go to a separate array first: with the destination possibly aliasing a
+        // source, C2 would not vectorise the loops.
+        final int[] out = tmp;
+        Alu alu = p.alu[pc];
+        if (alu != null) {
+            alu.run(r, p.a[pc], p.b[pc], p.c[pc], out, w);
         } else {
-            out = tmp;
-            o = 0;
-        }
-        switch (p.op[pc]) {
-            case 0x02 -> System.arraycopy(r, a, out, o, W);
-            case 0x03 -> Arrays.fill(out, o, o + W, p.imm[pc]);
-            case 0x04 -> {
-                long u = uniforms[p.a[pc] / W];
-                Arrays.fill(out, o, o + W, (int) (p.imm[pc] == 0 ? u : u >>> 32));
-            }
-            case 0x05 -> special(SpecialRegister.of(p.imm[pc]), out, o);
-            case 0x10 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] + r[b + l]; }
-            case 0x11 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] - r[b + l]; }
-            case 0x12 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] * r[b + l]; }
-            case 0x13 -> { for (int l = 0; l < W; l++) out[o + l] = div(r[a + l], r[b + l]); }
-            case 0x14 -> { for (int l = 0; l < W; l++) out[o + l] = rem(r[a + l], r[b + l]); }
-            case 0x15 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] & r[b + l]; }
-            case 0x16 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] | r[b + l]; }
-            case 0x17 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] ^ r[b + l]; }
-            case 0x18 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] << r[b + l]; }
-            case 0x19 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] >>> r[b + l]; }
-            case 0x1a -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] >> r[b + l]; }
-            case 0x1b -> { for (int l = 0; l < W; l++) out[o + l] = Math.min(r[a + l], r[b + l]); }
-            case 0x1c -> { for (int l = 0; l < W; l++) out[o + l] = Math.max(r[a + l], r[b + l]); }
-            case 0x20 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(f(r[a + l]) + f(r[b + l])); }
-            case 0x21 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(f(r[a + l]) - f(r[b + l])); }
-            case 0x22 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(f(r[a + l]) * f(r[b + l])); }
-            case 0x23 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(f(r[a + l]) / f(r[b + l])); }
-            case 0x24 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(Math.min(f(r[a + l]), f(r[b + l]))); }
-            case 0x25 -> { for (int l = 0; l < W; l++) out[o + l] = fbits(Math.max(f(r[a + l]), f(r[b + l]))); }
-            case 0x28 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] & 0x7fff_ffff; }
-            case 0x29 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] ^ 0x8000_0000; }
-            case 0x2a -> { for (int l = 0; l < W; l++) out[o + l] = fbits((float) Math.sqrt(f(r[a + l]))); }
-            case 0x2b -> { for (int l = 0; l < W; l++) out[o + l] = fbits((float) Math.floor(f(r[a + l]))); }
-            case 0x2c -> { for (int l = 0; l < W; l++) out[o + l] = fbits((float) r[a + l]); }
-            case 0x2d -> { for (int l = 0; l < W; l++) out[o + l] = (int) f(r[a + l]); }
-            case 0x30 -> {
-                int c = p.c[pc];
-                for (int l = 0; l < W; l++) {
-                    out[o + l] = fbits(Math.fma(f(r[a + l]), f(r[b + l]), f(r[c + l])));
+            switch (p.op[pc]) {
+                case 0x03 -> Arrays.fill(out, 0, w, p.imm[pc]);
+                case 0x04 -> {
+                    long u = uniforms[p.a[pc] / w];
+                    Arrays.fill(out, 0, w, (int) (p.imm[pc] == 0 ? u : u >>> 32));
                 }
+                case 0x05 -> special(SpecialRegister.of(p.imm[pc]), out, 0);
+                default -> throw new AssertionError("decoder let through opcode " + p.op[pc]);
             }
-            case 0x31 -> {
-                int c = p.c[pc];
-                for (int l = 0; l < W; l++) {
-                    out[o + l] = r[c + l] != 0 ? r[a + l] : r[b + l];
-                }
-            }
-            case 0x40 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] == r[b + l] ? 1 : 0; }
-            case 0x41 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] != r[b + l] ? 1 : 0; }
-            case 0x42 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] < r[b + l] ? 1 : 0; }
-            case 0x43 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] <= r[b + l] ? 1 : 0; }
-            case 0x44 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] > r[b + l] ? 1 : 0; }
-            case 0x45 -> { for (int l = 0; l < W; l++) out[o + l] = r[a + l] >= r[b + l] ? 1 : 0; }
-            case 0x46 -> { for (int l = 0; l < W; l++) out[o + l] = Integer.compareUnsigned(r[a + l], r[b + l]) < 0 ? 1 : 0; }
-            case 0x47 -> { for (int l = 0; l < W; l++) out[o + l] = Integer.compareUnsigned(r[a + l], r[b + l]) >= 0 ? 1 : 0; }
-            case 0x48 -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) == f(r[b + l]) ? 1 : 0; }
-            case 0x49 -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) != f(r[b + l]) ? 1 : 0; }
-            case 0x4a -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) < f(r[b + l]) ? 1 : 0; }
-            case 0x4b -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) <= f(r[b + l]) ? 1 : 0; }
-            case 0x4c -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) > f(r[b + l]) ? 1 : 0; }
-            case 0x4d -> { for (int l = 0; l < W; l++) out[o + l] = f(r[a + l]) >= f(r[b + l]) ? 1 : 0; }
-            default -> throw new AssertionError("decoder let through opcode " + p.op[pc]);
         }
-        if (mask != -1) {
-            for (int l = 0; l < W; l++) {
-                if ((mask >>> l & 1) != 0) {
-                    r[dst + l] = tmp[l];
+        if (uniform) {
+            System.arraycopy(out, 0, r, dst, w);
+        } else {
+            final long[] m = masks;
+            for (int l = 0; l < w; l++) {
+                if ((m[MASK + (l >>> 6)] >>> l & 1) != 0) {
+                    r[dst + l] = out[l];
                 }
             }
         }
     }
 
     private void special(SpecialRegister which, int[] out, int o) {
-        int gx = shape.groupX();
-        int gy = shape.groupY();
-        for (int l = 0; l < W; l++) {
-            int t = groupBase + l;
-            int tx = t % gx;
-            int ty = (t / gx) % gy;
-            int tz = t / (gx * gy);
-            out[o + l] = switch (which) {
-                case TID_X -> tx;
-                case TID_Y -> ty;
-                case TID_Z -> tz;
+        final int w = width;
+        int base = batchBase;
+        switch (which) {
+            case TID_X -> System.arraycopy(tidX, base, out, o, w);
+            case TID_Y -> System.arraycopy(tidY, base, out, o, w);
+            case TID_Z -> System.arraycopy(tidZ, base, out, o, w);
+            case GID_X -> offset(tidX, base, wgX * shape.groupX(), out, o);
+            case GID_Y -> offset(tidY, base, wgY * shape.groupY(), out, o);
+            case GID_Z -> offset(tidZ, base, wgZ * shape.groupZ(), out, o);
+            case LANE -> {
+                for (int l = 0; l < w; l++) {
+                    out[o + l] = (base + l) & (Isa.SIMD_WIDTH - 1);
+                }
+            }
+            default -> Arrays.fill(out, o, o + w, switch (which) {
                 case WG_X -> wgX;
                 case WG_Y -> wgY;
                 case WG_Z -> wgZ;
-                case WGSIZE_X -> gx;
-                case WGSIZE_Y -> gy;
+                case WGSIZE_X -> shape.groupX();
+                case WGSIZE_Y -> shape.groupY();
                 case WGSIZE_Z -> shape.groupZ();
                 case GRID_X -> shape.gridX();
                 case GRID_Y -> shape.gridY();
-                case GRID_Z -> shape.gridZ();
-                case GID_X -> wgX * gx + tx;
-                case GID_Y -> wgY * gy + ty;
-                case GID_Z -> wgZ * shape.groupZ() + tz;
-                case LANE -> l;
-            };
+                default -> shape.gridZ();
+            });
         }
     }
 
-    private void load(int pc, int mask) {
-        if (mask == 0) {
-            return;
+    /** Whether the instruction at {@code pc} just wrote consecutive integers to every lane. */
+    private boolean producesRun(int pc) {
+        Program p = program;
+        return switch (p.op[pc]) {
+            case 0x02 -> consecutive[p.a[pc] / width];
+            case 0x05 -> {
+                SpecialRegister which = SpecialRegister.of(p.imm[pc]);
+                int gx = shape.groupX();
+                yield (which == SpecialRegister.TID_X || which == SpecialRegister.GID_X)
+                        && batchCount == width && batchBase % gx + width <= gx;
+            }
+            default -> false;
+        };
+    }
+
+    private void offset(int[] ids, int base, int add, int[] out, int o) {
+        for (int l = 0; l < width; l++) {
+            out[o + l] = ids[base + l] + add;
         }
+    }
+
+    /**
+     * The first lane's index if every lane of a full batch is active and the index register
+     * holds consecutive integers (the common {@code a[gid]} access), so the access is one run of
+     * memory; else {@code Integer.MIN_VALUE}.
+     */
+    private int consecutiveRun(int index, boolean uniform) {
+        if (!uniform || someStopped || batchCount != width || !consecutive[index / width]) {
+            return Integer.MIN_VALUE;
+        }
+        int first = r[index];
+        return first > Integer.MAX_VALUE - width ? Integer.MIN_VALUE : first;
+    }
+
+    private void load(int pc, boolean uniform) {
         final Program p = program;
         final int[] r = this.r;
         final int dst = p.d[pc];
         final int index = p.b[pc];
-        final long base = uniforms[p.a[pc] / W] + p.imm[pc];
+        final long base = uniforms[p.a[pc] / width] + p.imm[pc];
+        final long[] m = masks;
         tlb.sync();
         long va = 0;
         try {
-            for (int l = 0; l < W; l++) {
-                if ((mask >>> l & 1) != 0) {
+            int first = consecutiveRun(index, uniform);
+            if (first != Integer.MIN_VALUE && ((base + ((long) first << 2)) & 3) == 0) {
+                long start = base + ((long) first << 2);
+                int done = 0;
+                while (done < width) {
+                    va = start + 4L * done;
+                    int chunk = (int) Math.min(width - done, (PAGE_BYTES - (va & PAGE_MASK)) >>> 2);
+                    MemorySegment.copy(tlb.lookup(va, false), WORD, va & PAGE_MASK, r, dst + done, chunk);
+                    done += chunk;
+                }
+                return;
+            }
+            for (int l = 0; l < width; l++) {
+                if ((m[MASK + (l >>> 6)] >>> l & 1) != 0) {
                     va = base + ((long) r[index + l] << 2);
                     if ((va & 3) != 0) {
                         throw misaligned(pc, va);
@@ -304,20 +427,40 @@ public final class UscCore {
         }
     }
 
-    private void store(int pc, int mask) {
-        if (mask == 0) {
-            return;
-        }
+    private void store(int pc, boolean uniform) {
         final Program p = program;
         final int[] r = this.r;
         final int src = p.d[pc];
         final int index = p.b[pc];
-        final long base = uniforms[p.a[pc] / W] + p.imm[pc];
+        final long base = uniforms[p.a[pc] / width] + p.imm[pc];
+        final long[] m = masks;
         tlb.sync();
         long va = 0;
         try {
-            for (int l = 0; l < W; l++) {
-                if ((mask >>> l & 1) != 0) {
+            int first = consecutiveRun(index, uniform);
+            if (first != Integer.MIN_VALUE && ((base + ((long) first << 2)) & 3) == 0) {
+                long start = base + ((long) first << 2);
+                // Translate every page first: a refused store must not leave part of the run written.
+                int pages = (int) (((start + 4L * width - 1) >>> 14) - (start >>> 14)) + 1;
+                MemorySegment[] frames = pages == 1 ? null : new MemorySegment[pages];
+                MemorySegment only = pages == 1 ? tlb.lookup(start, true) : null;
+                if (frames != null) {
+                    for (int i = 0; i < pages; i++) {
+                        va = i == 0 ? start : ((start >>> 14) + i) << 14;
+                        frames[i] = tlb.lookup(va, true);
+                    }
+                }
+                int done = 0;
+                for (int i = 0; done < width; i++) {
+                    va = start + 4L * done;
+                    int chunk = (int) Math.min(width - done, (PAGE_BYTES - (va & PAGE_MASK)) >>> 2);
+                    MemorySegment.copy(r, src + done, only != null ? only : frames[i], WORD, va & PAGE_MASK, chunk);
+                    done += chunk;
+                }
+                return;
+            }
+            for (int l = 0; l < width; l++) {
+                if ((m[MASK + (l >>> 6)] >>> l & 1) != 0) {
                     va = base + ((long) r[index + l] << 2);
                     if ((va & 3) != 0) {
                         throw misaligned(pc, va);
@@ -333,21 +476,5 @@ public final class UscCore {
 
     private static IllegalProgramException misaligned(int pc, long va) {
         return new IllegalProgramException("misaligned access to 0x" + Long.toHexString(va) + " at " + pc);
-    }
-
-    private static int div(int x, int y) {
-        return y == 0 ? 0 : x / y;
-    }
-
-    private static int rem(int x, int y) {
-        return y == 0 ? x : x % y;
-    }
-
-    private static float f(int bits) {
-        return Float.intBitsToFloat(bits);
-    }
-
-    private static int fbits(float value) {
-        return Float.floatToRawIntBits(value);
     }
 }
