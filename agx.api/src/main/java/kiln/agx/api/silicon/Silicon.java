@@ -30,6 +30,12 @@ public interface Silicon extends AutoCloseable {
     /** The compute data master and the USC cores behind it. */
     ComputeUnit compute();
 
+    /** The vertex pipe's tiler. */
+    TilerUnit tiler();
+
+    /** The fragment pipe. */
+    FragmentUnit fragment();
+
     /** The GPU timestamp: ticks of the {@link HwConfig#baseClockHz() 24 MHz} clock since power-on. */
     long timestamp();
 

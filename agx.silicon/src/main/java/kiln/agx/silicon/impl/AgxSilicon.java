@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import kiln.agx.api.hw.HwConfig;
 import kiln.agx.api.silicon.ComputeUnit;
+import kiln.agx.api.silicon.FragmentUnit;
+import kiln.agx.api.silicon.TilerUnit;
 import kiln.agx.api.silicon.Mmio;
 import kiln.agx.api.silicon.ReservedRegion;
 import kiln.agx.api.silicon.Silicon;
@@ -30,6 +32,8 @@ public final class AgxSilicon implements Silicon {
     private final Registers registers;
     private final UatUnit uat;
     private final ComputeMaster compute;
+    private final TilerEngine tiler;
+    private final FragmentEngine fragment;
     private final List<PhysicalPages> regionPages;
     private final List<ReservedRegion> regions;
     private final ThreadPoolExecutor workers;
@@ -52,6 +56,8 @@ public final class AgxSilicon implements Silicon {
             }
         }
         this.compute = new ComputeMaster(this, cores);
+        this.tiler = new TilerEngine(this);
+        this.fragment = new FragmentEngine(this, cores);
         AtomicInteger threadNumber = new AtomicInteger();
         String name = String.format("agx-%x-worker-", hw.chipId());
         this.workers = new ThreadPoolExecutor(hostWorkers, hostWorkers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -133,6 +139,16 @@ public final class AgxSilicon implements Silicon {
     @Override
     public ComputeUnit compute() {
         return compute;
+    }
+
+    @Override
+    public TilerUnit tiler() {
+        return tiler;
+    }
+
+    @Override
+    public FragmentUnit fragment() {
+        return fragment;
     }
 
     @Override

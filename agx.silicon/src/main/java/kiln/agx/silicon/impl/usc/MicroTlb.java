@@ -10,7 +10,7 @@ import java.util.Arrays;
  * only while the UAT's invalidation generation is unchanged; {@link #sync()} (called once per
  * memory instruction) drops everything after any invalidation.
  */
-final class MicroTlb {
+public final class MicroTlb {
     private static final int ENTRIES = 256;
     private final Translator translator;
     private final long[] tags = new long[ENTRIES];
@@ -18,12 +18,12 @@ final class MicroTlb {
     private final byte[] permissions = new byte[ENTRIES];
     private long generation = Long.MIN_VALUE;
 
-    MicroTlb(Translator translator) {
+    public MicroTlb(Translator translator) {
         this.translator = translator;
         Arrays.fill(tags, -1);
     }
 
-    void sync() {
+    public void sync() {
         long current = translator.generation();
         if (current != generation) {
             Arrays.fill(tags, -1);
@@ -31,7 +31,7 @@ final class MicroTlb {
         }
     }
 
-    MemorySegment lookup(long va, boolean write) {
+    public MemorySegment lookup(long va, boolean write) {
         long vpn = va >>> 14;
         int i = (int) (vpn ^ vpn >>> 8 ^ vpn >>> 16 ^ vpn >>> 24) & (ENTRIES - 1);
         if (tags[i] == vpn && (permissions[i] & (write ? 2 : 1)) != 0) {

@@ -1,0 +1,15 @@
+package kiln.agx.api.silicon;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The fragment pipe: rasterises binned tiles. Tiles are dealt to the enabled cores round-robin
+ * and are independent, so the image does not depend on the core count or on timing.
+ */
+@ProviderType
+public interface FragmentUnit {
+    /** Starts a job; the future completes with the result, never exceptionally. */
+    CompletableFuture<DispatchResult> render(FragmentJob job);
+}

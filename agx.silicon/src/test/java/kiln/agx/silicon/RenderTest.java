@@ -1,0 +1,224 @@
+package kiln.agx.silicon;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import kiln.agx.api.hw.FaultReason;
+import kiln.agx.api.hw.UatProt;
+import kiln.agx.api.silicon.Attachment;
+import kiln.agx.api.silicon.DispatchResult;
+import kiln.agx.api.silicon.FragmentJob;
+import kiln.agx.api.silicon.RenderFormats;
+import kiln.agx.api.silicon.SiliconOptions;
+import kiln.agx.api.silicon.TilerJob;
+import kiln.agx.api.silicon.TilerResult;
+import kiln.agx.silicon.ComputeHarness.Buffer;
+import kiln.agx.silicon.Scene.Image;
+import kiln.agx.silicon.Scene.Vertex;
+
+/**
+ * Golden scenes: each rendered on the silicon equals the independent per-pixel reference
+ * (coverage and colour exactly, depth to float rounding), whatever the heap size (partial
+ * renders), chip or worker count. The digests pin the images against regressions.
+ */
+class RenderTest {
+    private static final int BLACK = 0xff000000;
+    private static ComputeHarness gpu;
+
+    @BeforeAll
+    static void powerOn() throws Exception {
+        gpu = new ComputeHarness();
+    }
+
+    @AfterAll
+    static void powerOff() {
+        gpu.close();
+    }
+
+    static Scene depthScene(int w, int h) {
+        // A far red triangle drawn after a near blue one, and a near green after a far yellow:
+        // the near one wins in both orders.
+        return new Scene()
+                .pixels(w, h, 10, 10, 90, 20, 30, 70, 0.2f, 0xffff0000)
+                .pixels(w, h, 5, 5, 95, 60, 20, 90, 0.6f, 0xff0000ff)
+                .pixels(w, h, 40, 30, 110, 40, 60, 95, 0.7f, 0xff00ffff)
+                .pixels(w, h, 50, 35, 100, 80, 45, 90, 0.1f, 0xff00ff00);
+    }
+
+    static Scene edgeScene(int w, int h) {
+        // A fan of eight triangles around a centre off the pixel grid, plus a quad split along
+        // its diagonal with both halves' vertices on exact pixel centres and edges.
+        Scene s = new Scene();
+        double cx = 50.37;
+        double cy = 47.5;
+        for (int i = 0; i < 8; i++) {
+            double a0 = Math.PI * 2 * i / 8;
+            double a1 = Math.PI * 2 * (i + 1) / 8;
+            s.pixels(w, h, cx, cy, cx + 40 * Math.cos(a0), cy + 40 * Math.sin(a0), cx + 40 * Math.cos(a1),
+                    cy + 40 * Math.sin(a1), 0.5f, 0xff000000 | (0x1f * (i + 1)) << 8 | 0x40);
+        }
+        s.pixels(w, h, 96, 8, 120, 8, 120, 40, 0.5f, 0xff0000ff);
+        s.pixels(w, h, 96, 8, 120, 40, 96, 40, 0.5f, 0xffff0000);
+        return s;
+    }
+
+    static Scene manySmall(int w, int h, int count) {
+        Random random = new Random(42);
+        Scene s = new Scene();
+        for (int i = 0; i < count; i++) {
+            double x = random.nextDouble() * w;
+            double y = random.nextDouble() * h;
+            s.pixels(w, h, x, y, x + random.nextDouble() * 6 - 3, y + random.nextDouble() * 6 - 3,
+                    x + random.nextDouble() * 6 - 3, y + random.nextDouble() * 6 - 3, random.nextFloat(),
+                    0xff000000 | random.nextInt(0x1000000));
+        }
+        return s;
+    }
+
+    static Scene hugeAndShaded(int w, int h) {
+        // Two triangles far larger than the target (vertices well outside it) and one with a
+        // different colour at each vertex, tilted in depth.
+        return new Scene()
+                .pixels(w, h, -3000, -2000, 4000, -100, -500, 5000, 0.9f, 0xff303030)
+                .pixels(w, h, 9000, 9000, -7000, 50, 200, -6000, 0.8f, 0xff808040)
+                .triangle(new Vertex(-0.8f, -0.9f, -0.5f, 1, 1, 0, 0, 1), new Vertex(0.9f, -0.6f, 0.4f, 1, 0, 1, 0, 1),
+                        new Vertex(-0.1f, 0.85f, 0.0f, 1, 0, 0, 1, 0.5f));
+    }
+
+    private static void assertMatchesReference(Scene scene, Image image) {
+        Image reference = scene.reference(image.width(), image.height(), BLACK);
+        for (int i = 0; i < reference.color().length; i++) {
+            int want = reference.color()[i];
+            int got = image.color()[i];
+            boolean close = true;
+            for (int ch = 0; ch < 4; ch++) {
+                close &= Math.abs((want >>> 8 * ch & 0xff) - (got >>> 8 * ch & 0xff)) <= 1;
+            }
+            if (!close) {
+                fail(String.format("pixel (%d, %d): reference %08x, silicon %08x", i % image.width(), i / image.width(),
+                        want, got));
+            }
+            if (Math.abs(reference.depth()[i] - image.depth()[i]) > 1e-6f) {
+                fail("depth at " + i + ": " + reference.depth()[i] + " vs " + image.depth()[i]);
+            }
+        }
+    }
+
+    @Test
+    void depthDecidesWhateverTheOrder() throws Exception {
+        Scene scene = depthScene(128, 100);
+        Image image = scene.render(gpu, 128, 100, 1 << 20, BLACK);
+        assertMatchesReference(scene, image);
+        assertEquals(0xff00ff00, image.color()[60 * 128 + 60], "near green over far yellow");
+        assertEquals(0xffff0000, image.color()[15 * 128 + 30], "near red over far blue drawn later");
+        assertEquals(0.55f, image.depth()[60 * 128 + 60], 1e-6f, "depth is ndc.z / 2 + 0.5");
+        assertEquals(BLACK, image.color()[99 * 128 + 127]);
+    }
+
+    @Test
+    void sharedEdgesCoverEveryPixelExactlyOnce() throws Exception {
+        Scene scene = edgeScene(128, 96);
+        Image image = scene.render(gpu, 128, 96, 1 << 20, BLACK);
+        assertMatchesReference(scene, image);
+        // The quad: every pixel whose centre is inside [96, 120] x [8, 40] is covered by exactly one half.
+        for (int y = 8; y < 40; y++) {
+            for (int x = 96; x < 120; x++) {
+                int c = image.color()[y * 128 + x];
+                assertTrue(c == 0xff0000ff || c == 0xffff0000, "gap at " + x + "," + y);
+            }
+        }
+        assertEquals(BLACK, image.color()[40 * 128 + 100], "the bottom edge is not a top or left edge: out");
+        assertEquals(BLACK, image.color()[20 * 128 + 120], "nor is the right edge");
+        // The fan: no pixel inside the octagon stays background.
+        for (int y = 20; y < 75; y++) {
+            for (int x = 23; x < 78; x++) {
+                double dx = x + 0.5 - 50.37;
+                double dy = y + 0.5 - 47.5;
+                if (dx * dx + dy * dy < 36 * 36) {
+                    assertTrue(image.color()[y * 128 + x] != BLACK, "gap in the fan at " + x + "," + y);
+                }
+            }
+        }
+    }
+
+    @Test
+    void manySmallTrianglesMatchTheReference() throws Exception {
+        Scene scene = manySmall(160, 120, 3000);
+        Image image = scene.render(gpu, 160, 120, 1 << 22, BLACK);
+        assertMatchesReference(scene, image);
+    }
+
+    @Test
+    void hugeAndInterpolatedTrianglesMatchTheReference() throws Exception {
+        Scene scene = hugeAndShaded(200, 150);
+        Image image = scene.render(gpu, 200, 150, 1 << 20, BLACK);
+        assertMatchesReference(scene, image);
+        int centre = image.color()[75 * 200 + 100];
+        assertTrue((centre & 0xff) > 0 && (centre >>> 8 & 0xff) > 0 && (centre >>> 16 & 0xff) > 0,
+                String.format("interpolated colour %08x", centre));
+    }
+
+    @Test
+    void aSmallHeapForcesPartialRendersWithTheSameImage() throws Exception {
+        Scene scene = manySmall(96, 64, 600).pixels(96, 64, 0, 0, 96, 0, 0, 64, 0.95f, 0xff202020);
+        Image whole = scene.render(gpu, 96, 64, 1 << 20, BLACK);
+        Image partial = scene.render(gpu, 96, 64, 4096, BLACK);
+        assertEquals(1, whole.passes());
+        assertTrue(partial.passes() > 5, "passes: " + partial.passes());
+        assertArrayEquals(whole.color(), partial.color());
+        assertArrayEquals(whole.depth(), partial.depth());
+    }
+
+    @Test
+    void theSameBytesOnEveryChipAndWorkerCount() throws Exception {
+        Scene scene = manySmall(150, 90, 1500);
+        String expected = scene.render(gpu, 150, 90, 1 << 22, BLACK).digest();
+        for (var part : List.of(
+                new Object[] {TestMachine.LARGE, SiliconOptions.defaults().withHostWorkers(3)},
+                new Object[] {TestMachine.SMALL, SiliconOptions.defaults().withHostWorkers(1).withCoreMasks(List.of(0x05))})) {
+            try (ComputeHarness other = new ComputeHarness((kiln.agx.api.hw.HwConfig) part[0], (SiliconOptions) part[1])) {
+                assertEquals(expected, scene.render(other, 150, 90, 1 << 22, BLACK).digest());
+            }
+        }
+    }
+
+    @Test
+    void goldenDigests() throws Exception {
+        // Java floating point is the same everywhere, so these are the images on any machine.
+        assertEquals("f988c2e971cfd5ab", depthScene(128, 100).render(gpu, 128, 100, 1 << 20, BLACK).digest());
+        assertEquals("378be0edc48fe050", edgeScene(128, 96).render(gpu, 128, 96, 1 << 20, BLACK).digest());
+        assertEquals("195fde129041e207", manySmall(160, 120, 3000).render(gpu, 160, 120, 1 << 22, BLACK).digest());
+        assertEquals("234f1e25ecb336c1", hugeAndShaded(200, 150).render(gpu, 200, 150, 1 << 20, BLACK).digest());
+    }
+
+    @Test
+    void faultsNameTheUnit() throws Exception {
+        Scene scene = depthScene(64, 64);
+        Buffer vb = gpu.buffer(4096);
+        Buffer heap = gpu.buffer(1 << 16, UatProt.GPU_SHARED_RO);
+        Buffer tileMap = gpu.buffer(RenderFormats.tileMapBytes(64, 64));
+        TilerResult tiled = gpu.machine.silicon.tiler().bin(new TilerJob(ComputeHarness.SLOT, vb.va(), 0, 0, 0, 64, 64,
+                tileMap.va(), heap.va(), 1 << 16, true)).get(10, TimeUnit.SECONDS);
+        assertEquals(DispatchResult.Status.FAULT, tiled.result().status());
+        assertEquals(FaultReason.READ_ONLY, tiled.result().fault().reason());
+        assertEquals("TE(0)", tiled.result().fault().unitName());
+
+        Buffer goodHeap = gpu.buffer(1 << 16);
+        Buffer color = gpu.buffer(64 * 64 * 4, UatProt.GPU_SHARED_RO);
+        DispatchResult frag = gpu.machine.silicon.fragment().render(new FragmentJob(ComputeHarness.SLOT, 64, 64,
+                tileMap.va(), goodHeap.va(), Attachment.cleared(color.va(), 256, 0), null)).get(10, TimeUnit.SECONDS);
+        assertEquals(DispatchResult.Status.FAULT, frag.status());
+        assertTrue(frag.fault().unitName().startsWith("ZLS("), frag.fault().unitName());
+        assertEquals(scene.triangles(), 4);
+    }
+}
