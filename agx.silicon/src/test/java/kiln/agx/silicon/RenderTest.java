@@ -180,6 +180,18 @@ class RenderTest {
     }
 
     @Test
+    void tiledAttachmentsHoldTheSameImage() throws Exception {
+        Scene scene = manySmall(100, 70, 800); // 100 x 70: partial tiles on two edges
+        Image linear = scene.render(gpu, 100, 70, 1 << 20, BLACK);
+        Image tiled = scene.render(gpu, 100, 70, 1 << 20, BLACK, Attachment.Layout.TILED);
+        assertArrayEquals(linear.color(), tiled.color());
+        assertArrayEquals(linear.depth(), tiled.depth());
+        Image tiledPartial = scene.render(gpu, 100, 70, 4096, BLACK, Attachment.Layout.TILED);
+        assertTrue(tiledPartial.passes() > 1);
+        assertArrayEquals(linear.color(), tiledPartial.color());
+    }
+
+    @Test
     void theSameBytesOnEveryChipAndWorkerCount() throws Exception {
         Scene scene = manySmall(150, 90, 1500);
         String expected = scene.render(gpu, 150, 90, 1 << 22, BLACK).digest();

@@ -71,6 +71,12 @@ final class Scene {
 
     /** Renders on the silicon with a heap of {@code heapBytes}. */
     Image render(ComputeHarness gpu, int width, int height, long heapBytes, int clear) throws Exception {
+        return render(gpu, width, height, heapBytes, clear, Attachment.Layout.LINEAR);
+    }
+
+    /** Renders with attachments in {@code layout}; the image comes back linear either way. */
+    Image render(ComputeHarness gpu, int width, int height, long heapBytes, int clear, Attachment.Layout layout)
+            throws Exception {
         Buffer vb = gpu.buffer((long) vertices.size() * RenderFormats.VERTEX_BYTES);
         for (int i = 0; i < vertices.size(); i++) {
             Vertex v = vertices.get(i);
@@ -81,8 +87,10 @@ final class Scene {
         }
         Buffer tileMap = gpu.buffer(RenderFormats.tileMapBytes(width, height));
         Buffer heap = gpu.buffer(heapBytes);
-        Buffer color = gpu.buffer(4L * width * height);
-        Buffer depth = gpu.buffer(4L * width * height);
+        boolean tiledLayout = layout == Attachment.Layout.TILED;
+        long bytes = tiledLayout ? Attachment.tiledBytes(width, height) : 4L * width * height;
+        Buffer color = gpu.buffer(bytes);
+        Buffer depth = gpu.buffer(bytes);
         int next = 0;
         int passes = 0;
         do {
@@ -96,9 +104,10 @@ final class Scene {
             }
             boolean first = passes == 0;
             FragmentJob job = new FragmentJob(ComputeHarness.SLOT, width, height, tileMap.va(), heap.va(),
-                    first ? Attachment.cleared(color.va(), 4 * width, clear) : Attachment.loaded(color.va(), 4 * width),
-                    first ? Attachment.cleared(depth.va(), 4 * width, Float.floatToRawIntBits(1f))
-                            : Attachment.loaded(depth.va(), 4 * width));
+                    (first ? Attachment.cleared(color.va(), 4 * width, clear) : Attachment.loaded(color.va(), 4 * width))
+                            .withLayout(layout),
+                    (first ? Attachment.cleared(depth.va(), 4 * width, Float.floatToRawIntBits(1f))
+                            : Attachment.loaded(depth.va(), 4 * width)).withLayout(layout));
             DispatchResult frag = gpu.machine.silicon.fragment().render(job).get(60, TimeUnit.SECONDS);
             if (frag.status() != DispatchResult.Status.COMPLETED) {
                 throw new IllegalStateException("fragment: " + frag);
@@ -108,9 +117,14 @@ final class Scene {
         } while (next < triangles());
         int[] c = new int[width * height];
         float[] d = new float[width * height];
+        int tilesX = RenderFormats.tiles(width);
+        int t = RenderFormats.TILE_PIXELS;
         for (int i = 0; i < c.length; i++) {
-            c[i] = color.getInt(i);
-            d[i] = depth.getFloat(i);
+            int x = i % width;
+            int y = i / width;
+            long at = tiledLayout ? ((long) (y / t * tilesX + x / t) * t * t + (y % t) * t + x % t) : i;
+            c[i] = color.getInt(at);
+            d[i] = depth.getFloat(at);
         }
         return new Image(width, height, c, d, passes);
     }

@@ -3,6 +3,7 @@ package kiln.agx.silicon.impl;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import kiln.agx.api.silicon.Attachment;
 import kiln.agx.api.silicon.DispatchResult;
@@ -32,13 +33,27 @@ final class FragmentEngine implements FragmentUnit {
     /** Low nibble of {@code ZLS}: the depth/colour load-store unit. */
     static final int UNIT_ZLS = 0xe;
     private static final int T = RenderFormats.TILE_PIXELS;
+    private static final int RECORD_CACHE = 64;
 
     private final AgxSilicon silicon;
     private final List<EnabledCore> cores;
+    /** Tile cores between jobs, with their TLBs still warm (valid while the context slot matches). */
+    private final ConcurrentLinkedQueue<TileCore> idle = new ConcurrentLinkedQueue<>();
 
     FragmentEngine(AgxSilicon silicon, List<EnabledCore> cores) {
         this.silicon = silicon;
         this.cores = List.copyOf(cores);
+    }
+
+    /** An idle tile core for core {@code k} in context {@code slot}, or a new one. */
+    private TileCore take(int slot, int k) {
+        for (var it = idle.iterator(); it.hasNext();) {
+            TileCore core = it.next();
+            if (core.slot == slot && core.coreIndex == k && idle.remove(core)) {
+                return core;
+            }
+        }
+        return new TileCore(slot, k);
     }
 
     @Override
@@ -51,32 +66,66 @@ final class FragmentEngine implements FragmentUnit {
                 throw new IllegalProgramException("bad fragment job " + job);
             }
             int tiles = RenderFormats.tiles(job.width()) * RenderFormats.tiles(job.height());
-            run.fanOut(Math.min(cores.size(), tiles), k -> new TileCore(job, cores.get(k), run).run(k, tiles));
+            run.fanOut(Math.min(cores.size(), tiles), k -> {
+                TileCore core = take(job.vmSlot(), k);
+                try {
+                    core.run(job, run, k, tiles);
+                } finally {
+                    idle.add(core);
+                }
+            });
         });
         return run.future;
     }
 
     /** One core's tile loop and on-chip tile memory. */
     private final class TileCore {
-        private final FragmentJob job;
-        private final UnitRun run;
+        final int slot;
+        final int coreIndex;
+        private FragmentJob job;
+        private UnitRun run;
         private final UnitMemory parameters;
         private final UnitMemory attachments;
         private final int[] color = new int[T * T];
-        private final float[] depth = new float[T * T];
-        private final int[] depthBits = new int[T * T];
+        /** Depth as float bits, so loads and stores are plain copies. */
+        private final int[] depth = new int[T * T];
+        /** The smallest depth in the tile: a primitive entirely nearer passes every depth test. */
+        private float depthMin;
         private final int[] block = new int[RenderFormats.BLOCK_BYTES / 4];
         private final int[] record = new int[RenderFormats.PRIMITIVE_BYTES / 4];
+        /**
+         * The parameter cache: primitive records by heap offset (a primitive is usually in many
+         * tiles). Valid for one job: the heap changes between jobs.
+         */
+        private final int[] cachedOffset = new int[RECORD_CACHE];
+        private final int[][] cachedRecord = new int[RECORD_CACHE][RenderFormats.PRIMITIVE_BYTES / 4];
+        /** Clears not yet done: a primitive covering the whole tile makes them unnecessary. */
+        private boolean colorClearPending;
+        private boolean depthClearPending;
+        /**
+         * The tile is one colour at one depth (a flat primitive covered all of it), held as two
+         * words instead of in the arrays until something writes part of the tile; its store is
+         * then a fill.
+         */
+        private boolean solid;
+        private int solidColor;
+        private int solidDepth;
         private final int[] entry = new int[2];
+        private final long[] span = new long[2];
 
-        TileCore(FragmentJob job, EnabledCore core, UnitRun run) {
-            this.job = job;
-            this.run = run;
-            this.parameters = new UnitMemory(new UatTranslator(silicon.uat(), job.vmSlot(), core.unit(UNIT_IPF)));
-            this.attachments = new UnitMemory(new UatTranslator(silicon.uat(), job.vmSlot(), core.unit(UNIT_ZLS)));
+        TileCore(int slot, int coreIndex) {
+            this.slot = slot;
+            this.coreIndex = coreIndex;
+            EnabledCore core = cores.get(coreIndex);
+            this.parameters = new UnitMemory(new UatTranslator(silicon.uat(), slot, core.unit(UNIT_IPF)));
+            // Attachment rows a stride apart touch many pages per tile: a larger TLB keeps them.
+            this.attachments = new UnitMemory(new UatTranslator(silicon.uat(), slot, core.unit(UNIT_ZLS)), 4096);
         }
 
-        void run(int first, int tiles) {
+        void run(FragmentJob fragmentJob, UnitRun unitRun, int first, int tiles) {
+            this.job = fragmentJob;
+            this.run = unitRun;
+            Arrays.fill(cachedOffset, 0);
             int tilesX = RenderFormats.tiles(job.width());
             for (int tile = first; tile < tiles; tile += cores.size()) {
                 if (run.stopRequested()) {
@@ -88,60 +137,121 @@ final class FragmentEngine implements FragmentUnit {
                 int y0 = tile / tilesX * T;
                 int w = Math.min(T, job.width() - x0);
                 int h = Math.min(T, job.height() - y0);
-                loadTile(x0, y0, w, h);
+                loadTile(tile, x0, y0, w, h);
                 parameters.read(job.tileMapAddress() + (long) tile * RenderFormats.TILE_ENTRY_BYTES, entry, 0, 2);
                 int offset = entry[0];
                 while (offset != 0) {
                     parameters.read(job.heapAddress() + Integer.toUnsignedLong(offset), block, 0, block.length);
                     for (int i = 0; i < Math.min(block[1], RenderFormats.BLOCK_ENTRIES); i++) {
-                        parameters.read(job.heapAddress() + Integer.toUnsignedLong(block[2 + i]), record, 0, record.length);
+                        fetchRecord(block[2 + i]);
                         rasterise(x0, y0, w, h);
                     }
                     offset = block[0];
                 }
-                storeTile(x0, y0, w, h);
+                storeTile(tile, x0, y0, w, h);
             }
         }
 
-        private void loadTile(int x0, int y0, int w, int h) {
+        private void fetchRecord(int offset) {
+            int slot = (offset / RenderFormats.PRIMITIVE_BYTES) & (RECORD_CACHE - 1);
+            if (cachedOffset[slot] != offset) {
+                parameters.read(job.heapAddress() + Integer.toUnsignedLong(offset), cachedRecord[slot], 0, record.length);
+                cachedOffset[slot] = offset;
+            }
+            System.arraycopy(cachedRecord[slot], 0, record, 0, record.length);
+        }
+
+        /** Performs clears still pending and expands a solid tile, before anything writes part of the tile. */
+        private void clearNow() {
+            if (solid) {
+                Arrays.fill(color, solidColor);
+                Arrays.fill(depth, solidDepth);
+                solid = false;
+            }
+            if (colorClearPending) {
+                Arrays.fill(color, job.color().clearValue());
+                colorClearPending = false;
+            }
+            if (depthClearPending) {
+                Arrays.fill(depth, job.depth().clearValue());
+                depthClearPending = false;
+            }
+        }
+
+        private void loadTile(int tile, int x0, int y0, int w, int h) {
+            solid = false;
             Attachment c = job.color();
             if (c.load()) {
-                for (int row = 0; row < h; row++) {
-                    attachments.read(c.address() + (long) (y0 + row) * c.strideBytes() + 4L * x0, color, row * T, w);
-                }
+                transfer(c, tile, x0, y0, w, h, color, false);
             } else {
-                Arrays.fill(color, c.clearValue());
+                colorClearPending = true;
             }
             Attachment d = job.depth();
             if (d == null) {
                 return;
             }
             if (d.load()) {
+                transfer(d, tile, x0, y0, w, h, depth, false);
+                depthMin = Float.POSITIVE_INFINITY;
                 for (int row = 0; row < h; row++) {
-                    attachments.read(d.address() + (long) (y0 + row) * d.strideBytes() + 4L * x0, depthBits, row * T, w);
-                }
-                for (int i = 0; i < depth.length; i++) {
-                    depth[i] = Float.intBitsToFloat(depthBits[i]);
+                    for (int i = row * T; i < row * T + w; i++) {
+                        depthMin = Math.min(depthMin, Float.intBitsToFloat(depth[i]));
+                    }
                 }
             } else {
-                Arrays.fill(depth, Float.intBitsToFloat(d.clearValue()));
+                depthClearPending = true;
+                depthMin = Float.intBitsToFloat(d.clearValue());
             }
         }
 
-        private void storeTile(int x0, int y0, int w, int h) {
-            Attachment c = job.color();
-            if (c.store()) {
-                for (int row = 0; row < h; row++) {
-                    attachments.write(c.address() + (long) (y0 + row) * c.strideBytes() + 4L * x0, color, row * T, w);
+        private void storeTile(int tile, int x0, int y0, int w, int h) {
+            if (solid) {
+                if (job.color().store()) {
+                    fill(job.color(), tile, x0, y0, w, h, solidColor);
                 }
+                if (job.depth() != null && job.depth().store()) {
+                    fill(job.depth(), tile, x0, y0, w, h, solidDepth);
+                }
+                solid = false;
+                return;
+            }
+            clearNow();
+            if (job.color().store()) {
+                transfer(job.color(), tile, x0, y0, w, h, color, true);
             }
             Attachment d = job.depth();
             if (d != null && d.store()) {
-                for (int i = 0; i < depth.length; i++) {
-                    depthBits[i] = Float.floatToRawIntBits(depth[i]);
+                transfer(d, tile, x0, y0, w, h, depth, true);
+            }
+        }
+
+        private void fill(Attachment a, int tile, int x0, int y0, int w, int h, int value) {
+            if (a.layout() == Attachment.Layout.TILED) {
+                attachments.fill(a.address() + (long) tile * T * T * 4, value, T * T);
+                return;
+            }
+            for (int row = 0; row < h; row++) {
+                attachments.fill(a.address() + (long) (y0 + row) * a.strideBytes() + 4L * x0, value, w);
+            }
+        }
+
+        /** Moves a tile between on-chip memory and an attachment: one run when tiled, a run per row when linear. */
+        private void transfer(Attachment a, int tile, int x0, int y0, int w, int h, int[] pixels, boolean store) {
+            if (a.layout() == Attachment.Layout.TILED) {
+                long address = a.address() + (long) tile * T * T * 4;
+                if (store) {
+                    attachments.write(address, pixels, 0, T * T);
+                } else {
+                    attachments.read(address, pixels, 0, T * T);
                 }
-                for (int row = 0; row < h; row++) {
-                    attachments.write(d.address() + (long) (y0 + row) * d.strideBytes() + 4L * x0, depthBits, row * T, w);
+                return;
+            }
+            for (int row = 0; row < h; row++) {
+                long address = a.address() + (long) (y0 + row) * a.strideBytes() + 4L * x0;
+                if (store) {
+                    attachments.write(address, pixels, row * T, w);
+                } else {
+                    attachments.read(address, pixels, row * T, w);
                 }
             }
         }
@@ -150,66 +260,153 @@ final class FragmentEngine implements FragmentUnit {
         private void rasterise(int x0, int y0, int w, int h) {
             int[] p = record;
             long ax = p[0], ay = p[1], bx = p[2], by = p[3], cx = p[4], cy = p[5];
-            // Edges v0->v1, v1->v2, v2->v0 as E = A * (x - xa) + B * (y - ya), inside >= 0.
+            // Edges v0->v1, v1->v2, v2->v0 as E = A * (x - xa) + B * (y - ya), inside >= 0;
+            // at pixel (px, py) E = 256 * A * px + 256 * B * py + k, and the bias makes the
+            // top-left rule a plain >= 0 test.
             long a0 = ay - by, b0 = bx - ax;
             long a1 = by - cy, b1 = cx - bx;
             long a2 = cy - ay, b2 = ax - cx;
-            long k0 = a0 * (128 - ax) + b0 * (128 - ay);
-            long k1 = a1 * (128 - bx) + b1 * (128 - by);
-            long k2 = a2 * (128 - cx) + b2 * (128 - cy);
-            int bias0 = a0 > 0 || (a0 == 0 && b0 > 0) ? 0 : -1;
-            int bias1 = a1 > 0 || (a1 == 0 && b1 > 0) ? 0 : -1;
-            int bias2 = a2 > 0 || (a2 == 0 && b2 > 0) ? 0 : -1;
+            long k0 = a0 * (128 - ax) + b0 * (128 - ay) + (a0 > 0 || (a0 == 0 && b0 > 0) ? 0 : -1);
+            long k1 = a1 * (128 - bx) + b1 * (128 - by) + (a1 > 0 || (a1 == 0 && b1 > 0) ? 0 : -1);
+            long k2 = a2 * (128 - cx) + b2 * (128 - cy) + (a2 > 0 || (a2 == 0 && b2 > 0) ? 0 : -1);
+            int minY = (int) Math.max(y0, Math.floorDiv(Math.min(ay, Math.min(by, cy)), 256));
+            int maxY = (int) Math.min(y0 + h - 1, Math.floorDiv(Math.max(ay, Math.max(by, cy)), 256));
+            int minX = (int) Math.max(x0, Math.floorDiv(Math.min(ax, Math.min(bx, cx)), 256));
+            int maxX = (int) Math.min(x0 + w - 1, Math.floorDiv(Math.max(ax, Math.max(bx, cx)), 256));
+            if (minY > maxY || minX > maxX) {
+                return;
+            }
+            // Per edge over the covered rectangle: all in (skip it), all out (nothing to do), or mixed.
+            int in0 = classify(a0, b0, k0, minX, minY, maxX, maxY);
+            int in1 = classify(a1, b1, k1, minX, minY, maxX, maxY);
+            int in2 = classify(a2, b2, k2, minX, minY, maxX, maxY);
+            if (in0 < 0 || in1 < 0 || in2 < 0) {
+                return;
+            }
             double area = (double) (a0 * (cx - ax) + b0 * (cy - ay));
             double z0 = Float.intBitsToFloat(p[6]);
             double z1 = Float.intBitsToFloat(p[7]);
             double z2 = Float.intBitsToFloat(p[8]);
-            // Plane of an attribute: v0 weighs E1 / area, v1 E2 / area, v2 E0 / area.
+            // Planes of the attributes (bias-free k): v0 weighs E1 / area, v1 E2 / area, v2 E0 / area.
+            long u0 = a0 * (128 - ax) + b0 * (128 - ay);
+            long u1 = a1 * (128 - bx) + b1 * (128 - by);
+            long u2 = a2 * (128 - cx) + b2 * (128 - cy);
             double zx = 256.0 * (z0 * a1 + z1 * a2 + z2 * a0) / area;
             double zy = 256.0 * (z0 * b1 + z1 * b2 + z2 * b0) / area;
-            double zc = (z0 * k1 + z1 * k2 + z2 * k0) / area;
+            double zc = (z0 * u1 + z1 * u2 + z2 * u0) / area;
             boolean flat = p[9] == p[10] && p[10] == p[11];
             boolean depthTest = job.depth() != null;
-            int minY = (int) Math.max(y0, Math.floorDiv(Math.min(ay, Math.min(by, cy)), 256));
-            int maxY = (int) Math.min(y0 + h - 1, Math.floorDiv(Math.max(ay, Math.max(by, cy)), 256));
+            boolean constantDepth = zx == 0 && zy == 0;
+            float zConst = (float) zc;
+            // Hierarchical depth: a flat primitive of one depth nearer than everything in the
+            // tile passes every test, so its spans are plain fills.
+            boolean allPass = constantDepth && flat && (!depthTest || (zConst < depthMin && zConst >= 0f && zConst <= 1f));
+            if (allPass && depthTest) {
+                depthMin = zConst;
+            }
+            int zBits = Float.floatToRawIntBits(zConst);
+            if (allPass && in0 == 1 && in1 == 1 && in2 == 1 && minX == x0 && maxX == x0 + T - 1) {
+                // The primitive covers whole rows of the tile: one fill per attachment, and if
+                // it covers the whole tile, the clears it would overwrite are not needed.
+                if (minY == y0 && maxY == y0 + T - 1 && depthTest) {
+                    colorClearPending = false;
+                    depthClearPending = false;
+                    solid = true;
+                    solidColor = p[9];
+                    solidDepth = zBits;
+                    return;
+                }
+                clearNow();
+                Arrays.fill(color, (minY - y0) * T, (maxY - y0 + 1) * T, p[9]);
+                if (depthTest) {
+                    Arrays.fill(depth, (minY - y0) * T, (maxY - y0 + 1) * T, zBits);
+                }
+                return;
+            }
+            clearNow();
             for (int py = minY; py <= maxY; py++) {
                 long row = 256L * py;
-                int lo = x0;
-                int hi = x0 + w - 1;
-                long[] span = {lo, hi};
-                if (!clip(span, a0, b0 * row + k0 + bias0) || !clip(span, a1, b1 * row + k1 + bias1)
-                        || !clip(span, a2, b2 * row + k2 + bias2)) {
+                span[0] = minX;
+                span[1] = maxX;
+                if ((in0 == 0 && !clip(a0, b0 * row + k0)) || (in1 == 0 && !clip(a1, b1 * row + k1))
+                        || (in2 == 0 && !clip(a2, b2 * row + k2))) {
                     continue;
                 }
-                lo = (int) span[0];
-                hi = (int) span[1];
+                int lo = (int) span[0];
+                int hi = (int) span[1];
                 int base = (py - y0) * T - x0;
-                double zRow = zy * py + zc;
-                if (flat) {
+                if (allPass) {
+                    Arrays.fill(color, base + lo, base + hi + 1, p[9]);
+                    if (depthTest) {
+                        Arrays.fill(depth, base + lo, base + hi + 1, zBits);
+                    }
+                } else if (flat && constantDepth && zConst >= 0f && zConst <= 1f && nearerThanSpan(base + lo, base + hi, zBits)) {
+                    Arrays.fill(color, base + lo, base + hi + 1, p[9]);
+                    Arrays.fill(depth, base + lo, base + hi + 1, zBits);
+                    depthMin = Math.min(depthMin, zConst);
+                } else if (flat) {
+                    double zRow = zy * py + zc;
                     int c = p[9];
                     if (depthTest) {
                         for (int px = lo; px <= hi; px++) {
                             float z = (float) (zx * px + zRow);
                             int i = base + px;
-                            if (z < depth[i] && z >= 0f && z <= 1f) {
-                                depth[i] = z;
+                            if (z < Float.intBitsToFloat(depth[i]) && z >= 0f && z <= 1f) {
+                                depth[i] = Float.floatToRawIntBits(z);
                                 color[i] = c;
+                                depthMin = Math.min(depthMin, z);
                             }
                         }
                     } else {
                         Arrays.fill(color, base + lo, base + hi + 1, c);
                     }
                 } else {
-                    shade(lo, hi, py, base, zx, zRow, area, a0, b0, k0, a1, b1, k1, a2, b2, k2, depthTest);
+                    shade(lo, hi, py, base, zx, zy * py + zc, area, a0, b0, u0, a1, b1, u1, a2, b2, u2, depthTest);
                 }
             }
         }
 
         /**
-         * Narrows {@code span} to the pixels where {@code alpha * 256 * px + beta >= 0}, beta
-         * holding the row's constant part and the edge's bias; false if nothing is left.
+         * Whether depth {@code zBits} (a float in [0, 1]) is nearer than every stored depth in
+         * {@code depth[from..to]}: for non-negative floats other than NaN the bit patterns order
+         * as the values do, so integer minimum and maximum (which vectorise) decide it.
          */
-        private static boolean clip(long[] span, long alpha, long beta) {
+        private boolean nearerThanSpan(int from, int to, int zBits) {
+            if (job.depth() == null) {
+                return true;
+            }
+            int min = Integer.MAX_VALUE;
+            int max = Integer.MIN_VALUE;
+            for (int i = from; i <= to; i++) {
+                min = Math.min(min, depth[i]);
+                max = Math.max(max, depth[i]);
+            }
+            return min >= 0 && max <= 0x7f80_0000 && zBits < min;
+        }
+
+        /**
+         * Where an edge stands over a rectangle of pixels: 1 if every pixel centre is inside, -1
+         * if none is, 0 if it must be decided per row. E is linear, so the corners decide.
+         */
+        private static int classify(long a, long b, long k, int x0, int y0, int x1, int y1) {
+            long e00 = 256 * (a * x0 + b * y0) + k;
+            long e10 = 256 * (a * x1 + b * y0) + k;
+            long e01 = 256 * (a * x0 + b * y1) + k;
+            long e11 = 256 * (a * x1 + b * y1) + k;
+            if (e00 >= 0 && e10 >= 0 && e01 >= 0 && e11 >= 0) {
+                return 1;
+            }
+            if (e00 < 0 && e10 < 0 && e01 < 0 && e11 < 0) {
+                return -1;
+            }
+            return 0;
+        }
+
+        /**
+         * Narrows {@link #span} to the pixels where {@code 256 * alpha * px + beta >= 0}; false if
+         * nothing is left.
+         */
+        private boolean clip(long alpha, long beta) {
             long step = alpha * 256;
             if (step > 0) {
                 span[0] = Math.max(span[0], Math.ceilDiv(-beta, step));
@@ -239,10 +436,11 @@ final class FragmentEngine implements FragmentUnit {
                 int i = base + px;
                 if (depthTest) {
                     float z = (float) (zx * px + zRow);
-                    if (!(z < depth[i] && z >= 0f && z <= 1f)) {
+                    if (!(z < Float.intBitsToFloat(depth[i]) && z >= 0f && z <= 1f)) {
                         continue;
                     }
-                    depth[i] = z;
+                    depth[i] = Float.floatToRawIntBits(z);
+                    depthMin = Math.min(depthMin, z);
                 }
                 int packed = 0;
                 for (int ch = 0; ch < 4; ch++) {

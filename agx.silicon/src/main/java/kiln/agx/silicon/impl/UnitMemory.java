@@ -21,8 +21,12 @@ final class UnitMemory {
     private final Translator translator;
 
     UnitMemory(Translator translator) {
+        this(translator, MicroTlb.DEFAULT_ENTRIES);
+    }
+
+    UnitMemory(Translator translator, int tlbEntries) {
         this.translator = translator;
-        this.tlb = new MicroTlb(translator);
+        this.tlb = new MicroTlb(translator, tlbEntries);
     }
 
     /** Call before a burst of accesses: drops translations invalidated since the last burst. */
@@ -68,6 +72,14 @@ final class UnitMemory {
     /** Writes {@code count} words from {@code src[offset..]} to {@code va}. */
     void write(long va, int[] src, int offset, int count) {
         checkAligned(va);
+        if ((va & PAGE_MASK) + 4L * count <= PAGE_BYTES) {
+            try {
+                MemorySegment.copy(src, offset, tlb.lookup(va, true), WORD, va & PAGE_MASK, count);
+                return;
+            } catch (IllegalStateException freed) {
+                throw translator.stale(va, true);
+            }
+        }
         long firstPage = va >>> 14;
         long lastPage = (va + 4L * count - 1) >>> 14;
         for (long page = firstPage + 1; page <= lastPage; page++) {
@@ -80,6 +92,44 @@ final class UnitMemory {
                 at = va + 4L * done;
                 int chunk = (int) Math.min(count - done, (PAGE_BYTES - (at & PAGE_MASK)) >>> 2);
                 MemorySegment.copy(src, offset + done, tlb.lookup(at, true), WORD, at & PAGE_MASK, chunk);
+                done += chunk;
+            }
+        } catch (IllegalStateException freed) {
+            throw translator.stale(at, true);
+        }
+    }
+
+    /** Writes {@code value} to {@code count} consecutive words from {@code va}. */
+    void fill(long va, int value, int count) {
+        checkAligned(va);
+        if ((va & PAGE_MASK) + 4L * count <= PAGE_BYTES) {
+            try {
+                MemorySegment frame = tlb.lookup(va, true);
+                long offset = va & PAGE_MASK;
+                for (int i = 0; i < count; i++) {
+                    frame.set(WORD, offset + 4L * i, value);
+                }
+                return;
+            } catch (IllegalStateException freed) {
+                throw translator.stale(va, true);
+            }
+        }
+        long firstPage = va >>> 14;
+        long lastPage = (va + 4L * count - 1) >>> 14;
+        for (long page = firstPage + 1; page <= lastPage; page++) {
+            tlb.lookup(page << 14, true);
+        }
+        long at = va;
+        try {
+            int done = 0;
+            while (done < count) {
+                at = va + 4L * done;
+                int chunk = (int) Math.min(count - done, (PAGE_BYTES - (at & PAGE_MASK)) >>> 2);
+                MemorySegment frame = tlb.lookup(at, true);
+                long offset = at & PAGE_MASK;
+                for (int i = 0; i < chunk; i++) {
+                    frame.set(WORD, offset + 4L * i, value);
+                }
                 done += chunk;
             }
         } catch (IllegalStateException freed) {
