@@ -27,6 +27,9 @@ public interface Silicon extends AutoCloseable {
     /** The GPU MMU. */
     Uat uat();
 
+    /** The coprocessor that runs the firmware, and its mailbox. */
+    Asc asc();
+
     /** The compute data master and the USC cores behind it. */
     ComputeUnit compute();
 

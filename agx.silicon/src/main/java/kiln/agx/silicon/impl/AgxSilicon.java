@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.silicon.Asc;
 import kiln.agx.api.silicon.ComputeUnit;
 import kiln.agx.api.silicon.FragmentUnit;
 import kiln.agx.api.silicon.TilerUnit;
@@ -33,6 +34,7 @@ public final class AgxSilicon implements Silicon {
     private final UatUnit uat;
     private final ComputeMaster compute;
     private final TilerEngine tiler;
+    private final AscCore asc;
     private final FragmentEngine fragment;
     private final List<PhysicalPages> regionPages;
     private final List<ReservedRegion> regions;
@@ -58,6 +60,8 @@ public final class AgxSilicon implements Silicon {
         this.compute = new ComputeMaster(this, cores);
         this.tiler = new TilerEngine(this);
         this.fragment = new FragmentEngine(this, cores);
+        this.asc = new AscCore(this);
+        registers.onCpuControl(asc::cpuControl);
         AtomicInteger threadNumber = new AtomicInteger();
         String name = String.format("agx-%x-worker-", hw.chipId());
         this.workers = new ThreadPoolExecutor(hostWorkers, hostWorkers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -142,6 +146,11 @@ public final class AgxSilicon implements Silicon {
     }
 
     @Override
+    public Asc asc() {
+        return asc;
+    }
+
+    @Override
     public TilerUnit tiler() {
         return tiler;
     }
@@ -172,6 +181,7 @@ public final class AgxSilicon implements Silicon {
             }
             off = true;
         }
+        asc.powerOff();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -1,0 +1,251 @@
+package kiln.agx.silicon.impl;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import kiln.agx.api.hw.AgxRegisters;
+import kiln.agx.api.hw.AscMessages;
+import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.silicon.Asc;
+import kiln.agx.api.silicon.AscContext;
+import kiln.agx.api.silicon.AscProgram;
+import kiln.agx.api.silicon.ComputeUnit;
+import kiln.agx.api.silicon.FragmentUnit;
+import kiln.agx.api.silicon.GpuMemory;
+import kiln.agx.api.silicon.MailboxMessage;
+import kiln.agx.api.silicon.MailboxReceiver;
+import kiln.agx.api.silicon.Mmio;
+import kiln.agx.api.silicon.TilerUnit;
+import kiln.agx.api.silicon.Uat;
+import kiln.agx.api.silicon.UatAgent;
+
+/**
+ * The ASC: one platform thread per run of the firmware program, an AP-to-ASC FIFO, and a
+ * single-threaded "interrupt" executor that hands ASC-to-AP messages to the driver in order.
+ * {@code CPU_CONTROL} writes arrive from the register file.
+ */
+final class AscCore implements Asc {
+    private static final System.Logger LOG = System.getLogger(AscCore.class.getName());
+    /** Faults of firmware accesses are reported as this unit ({@code FC}, the firmware controller, Kiln's reading). */
+    static final int UNIT_FIRMWARE = 0xad;
+
+    private final AgxSilicon silicon;
+    private final BlockingQueue<MailboxMessage> inbound = new ArrayBlockingQueue<>(FIFO_DEPTH);
+    private final ExecutorService interrupts;
+    private final Deque<MailboxMessage> undelivered = new ArrayDeque<>();
+    private MailboxReceiver receiver;
+    private AscProgram program;
+    private Thread thread;
+    private State state = State.STOPPED;
+
+    AscCore(AgxSilicon silicon) {
+        this.silicon = silicon;
+        String name = String.format("agx-%x-mailbox-irq", silicon.hwConfig().chipId());
+        this.interrupts = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public synchronized void load(AscProgram image) {
+        if (state == State.RUNNING) {
+            throw new IllegalStateException("the ASC is running");
+        }
+        this.program = image;
+    }
+
+    @Override
+    public synchronized State state() {
+        return state;
+    }
+
+    @Override
+    public boolean send(MailboxMessage message, Duration timeout) throws InterruptedException {
+        return inbound.offer(message, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void setReceiver(MailboxReceiver newReceiver) {
+        synchronized (undelivered) {
+            receiver = newReceiver;
+            while (receiver != null && !undelivered.isEmpty()) {
+                deliver(undelivered.poll());
+            }
+        }
+    }
+
+    @Override
+    public synchronized State awaitStop(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (state == State.RUNNING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return state;
+    }
+
+    /** A {@code CPU_CONTROL} write. */
+    void cpuControl(int value) {
+        if ((value & AgxRegisters.CPU_RUN) != 0) {
+            start();
+        } else {
+            stop();
+        }
+    }
+
+    private synchronized void start() {
+        if (state == State.RUNNING || program == null) {
+            return;
+        }
+        AscProgram image = program;
+        state = State.RUNNING;
+        Thread t = new Thread(() -> run(image), String.format("agx-%x-asc", silicon.hwConfig().chipId()));
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Stops the program (interrupting it) and waits for its thread. */
+    void stop() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+            if (t == null) {
+                return;
+            }
+        }
+        t.interrupt();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (thread == t) {
+                thread = null;
+                state = State.STOPPED;
+                notifyAll();
+            }
+        }
+    }
+
+    private void run(AscProgram image) {
+        State end;
+        try {
+            image.run(new Context());
+            end = State.HALTED;
+        } catch (InterruptedException e) {
+            end = State.STOPPED;
+        } catch (Exception | Error e) {
+            if (Thread.currentThread().isInterrupted()) {
+                end = State.STOPPED;
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "GPU firmware crashed", e);
+                end = State.CRASHED;
+                toAp(new MailboxMessage(AscMessages.EP_CRASHLOG, 0));
+            }
+        }
+        synchronized (this) {
+            if (thread == Thread.currentThread()) {
+                thread = null;
+                state = end;
+                notifyAll();
+            }
+        }
+    }
+
+    private void toAp(MailboxMessage message) {
+        synchronized (undelivered) {
+            if (receiver == null) {
+                undelivered.add(message);
+            } else {
+                deliver(message);
+            }
+        }
+    }
+
+    private void deliver(MailboxMessage message) {
+        MailboxReceiver target = receiver;
+        try {
+            interrupts.execute(() -> {
+                try {
+                    target.received(message);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "mailbox receiver failed on " + message, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException poweredOff) {
+            // the AP side is gone with the silicon
+        }
+    }
+
+    /** Power-off: stop the program and the interrupt thread. */
+    void powerOff() {
+        stop();
+        interrupts.shutdownNow();
+    }
+
+    /** The firmware's view. */
+    private final class Context implements AscContext {
+        @Override
+        public HwConfig hwConfig() {
+            return silicon.hwConfig();
+        }
+
+        @Override
+        public GpuMemory memory(int slot) {
+            return silicon.uat().context(slot, UatAgent.FIRMWARE, UNIT_FIRMWARE);
+        }
+
+        @Override
+        public MailboxMessage receive(long timeout, TimeUnit unit) throws InterruptedException {
+            return inbound.poll(timeout, unit);
+        }
+
+        @Override
+        public void send(int endpoint, long payload) {
+            toAp(new MailboxMessage(endpoint, payload));
+        }
+
+        @Override
+        public ComputeUnit compute() {
+            return silicon.compute();
+        }
+
+        @Override
+        public TilerUnit tiler() {
+            return silicon.tiler();
+        }
+
+        @Override
+        public FragmentUnit fragment() {
+            return silicon.fragment();
+        }
+
+        @Override
+        public Mmio mmio() {
+            return silicon.mmio();
+        }
+
+        @Override
+        public Uat uat() {
+            return silicon.uat();
+        }
+
+        @Override
+        public long timestamp() {
+            return silicon.timestamp();
+        }
+    }
+}
