@@ -214,6 +214,69 @@ class RenderTest {
     }
 
     @Test
+    void fragmentProgramsShadeEveryCoveredPixel() throws Exception {
+        int w = 96;
+        int h = 80;
+        Scene scene = new Scene().pixels(w, h, 3, 2, 90, 10, 20, 77, 0.5f, 0xff0064c8) // R 200, G 100, B 0
+                .pixels(w, h, 50, 40, 95, 45, 60, 79, 0.25f, 0xff0000ff); // nearer, over it
+        Buffer texture = gpu.buffer(4L * w * h);
+        for (int i = 0; i < w * h; i++) {
+            texture.setFloat(i, (i % 7) / 7f);
+        }
+        long program = gpu.program("""
+                ; red = interpolated red / 2, green = texture[y * w + x], blue = checkerboard, alpha = 1
+                fmul r0, r0, #0.5
+                umov r8, u1.lo
+                imul r9, r5, r8
+                iadd r9, r9, r4
+                ld r1, u0, r9
+                xor r7, r4, r5
+                and r7, r7, #1
+                i2f r2, r7
+                movi r3, #0x3f800000
+                stop
+                """);
+        Image shaded = scene.render(gpu, w, h, 1 << 20, 0, Attachment.Layout.LINEAR, program,
+                new long[] {texture.va(), w});
+        Image fixed = scene.reference(w, h, 0);
+        int covered = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                int ref = fixed.color()[i];
+                int expected = 0;
+                if (ref != 0) {
+                    covered++;
+                    int red = Math.round((ref & 0xff) / 255f * 0.5f * 255);
+                    int green = Math.round((i % 7) / 7f * 255);
+                    int blue = ((x ^ y) & 1) * 255;
+                    expected = red | green << 8 | blue << 16 | 0xff << 24;
+                }
+                int got = shaded.color()[i];
+                for (int ch = 0; ch < 4; ch++) {
+                    assertTrue(Math.abs((expected >>> 8 * ch & 0xff) - (got >>> 8 * ch & 0xff)) <= 1,
+                            String.format("(%d, %d): expected %08x got %08x", x, y, expected, got));
+                }
+                assertEquals(fixed.depth()[i], shaded.depth()[i], 1e-6f);
+            }
+        }
+        assertTrue(covered > 2000, "covered " + covered);
+    }
+
+    @Test
+    void aFaultingFragmentProgramFailsTheJobAsItsCore() throws Exception {
+        Scene scene = depthScene(64, 64);
+        long program = gpu.program("""
+                movi r9, #0
+                ld r0, u0, r9
+                stop
+                """);
+        IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> scene.render(gpu, 64, 64, 1 << 20, 0, Attachment.Layout.LINEAR, program, new long[] {0x7_0000_0000L}));
+        assertTrue(failure.getMessage().contains("UL1C"), failure.getMessage());
+    }
+
+    @Test
     void faultsNameTheUnit() throws Exception {
         Scene scene = depthScene(64, 64);
         Buffer vb = gpu.buffer(4096);

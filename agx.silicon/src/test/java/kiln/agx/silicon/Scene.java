@@ -77,6 +77,20 @@ final class Scene {
     /** Renders with attachments in {@code layout}; the image comes back linear either way. */
     Image render(ComputeHarness gpu, int width, int height, long heapBytes, int clear, Attachment.Layout layout)
             throws Exception {
+        return render(gpu, width, height, heapBytes, clear, layout, 0, new long[0]);
+    }
+
+    /** Renders with a fragment program (0 for fixed function) and its uniforms. */
+    Image render(ComputeHarness gpu, int width, int height, long heapBytes, int clear, Attachment.Layout layout,
+            long program, long[] uniforms) throws Exception {
+        long uniformVa = 0;
+        if (uniforms.length > 0) {
+            Buffer u = gpu.buffer(8L * uniforms.length);
+            for (int i = 0; i < uniforms.length; i++) {
+                u.memory().setAtIndex(ValueLayout.JAVA_LONG, i, uniforms[i]);
+            }
+            uniformVa = u.va();
+        }
         Buffer vb = gpu.buffer((long) vertices.size() * RenderFormats.VERTEX_BYTES);
         for (int i = 0; i < vertices.size(); i++) {
             Vertex v = vertices.get(i);
@@ -107,7 +121,8 @@ final class Scene {
                     (first ? Attachment.cleared(color.va(), 4 * width, clear) : Attachment.loaded(color.va(), 4 * width))
                             .withLayout(layout),
                     (first ? Attachment.cleared(depth.va(), 4 * width, Float.floatToRawIntBits(1f))
-                            : Attachment.loaded(depth.va(), 4 * width)).withLayout(layout));
+                            : Attachment.loaded(depth.va(), 4 * width)).withLayout(layout))
+                    .withProgram(program, uniformVa, uniforms.length);
             DispatchResult frag = gpu.machine.silicon.fragment().render(job).get(60, TimeUnit.SECONDS);
             if (frag.status() != DispatchResult.Status.COMPLETED) {
                 throw new IllegalStateException("fragment: " + frag);

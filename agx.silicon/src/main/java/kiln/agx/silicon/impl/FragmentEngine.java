@@ -11,7 +11,13 @@ import kiln.agx.api.silicon.FragmentJob;
 import kiln.agx.api.silicon.FragmentUnit;
 import kiln.agx.api.silicon.RenderFormats;
 import kiln.agx.silicon.impl.ComputeMaster.EnabledCore;
+import kiln.agx.api.isa.Isa;
+import kiln.agx.api.silicon.GpuMemory;
+import kiln.agx.api.silicon.UatAgent;
+import kiln.agx.silicon.impl.usc.DispatchShape;
 import kiln.agx.silicon.impl.usc.IllegalProgramException;
+import kiln.agx.silicon.impl.usc.Program;
+import kiln.agx.silicon.impl.usc.UscCore;
 
 /**
  * The fragment pipe: tiles are dealt round-robin to the enabled cores; each core keeps the
@@ -34,6 +40,10 @@ final class FragmentEngine implements FragmentUnit {
     static final int UNIT_ZLS = 0xe;
     private static final int T = RenderFormats.TILE_PIXELS;
     private static final int RECORD_CACHE = 64;
+    /** {@code dIPP}: fetches fragment programs and their uniforms. */
+    static final int UNIT_IPP = 0xa5;
+    /** The grid a fragment program's threads report: one workgroup of a batch. */
+    private static final DispatchShape FRAGMENT_SHAPE = new DispatchShape(1, 1, 1, UscCore.MAX_BATCH, 1, 1);
 
     private final AgxSilicon silicon;
     private final List<EnabledCore> cores;
@@ -66,10 +76,24 @@ final class FragmentEngine implements FragmentUnit {
                 throw new IllegalProgramException("bad fragment job " + job);
             }
             int tiles = RenderFormats.tiles(job.width()) * RenderFormats.tiles(job.height());
+            Program program = null;
+            long[] uniforms = new long[Isa.UNIFORMS];
+            if (job.programAddress() != 0) {
+                if (job.uniformCount() < 0 || job.uniformCount() > Isa.UNIFORMS) {
+                    throw new IllegalProgramException("bad uniform count " + job.uniformCount());
+                }
+                GpuMemory fetch = silicon.uat().context(job.vmSlot(), UatAgent.GPU, UNIT_IPP);
+                program = Program.decode(i -> fetch.readLong(job.programAddress() + (long) i * Isa.WORD_BYTES))
+                        .scaled(UscCore.MAX_BATCH);
+                for (int i = 0; i < job.uniformCount(); i++) {
+                    uniforms[i] = fetch.readLong(job.uniformsAddress() + 8L * i);
+                }
+            }
+            Program shader = program;
             run.fanOut(Math.min(cores.size(), tiles), k -> {
                 TileCore core = take(job.vmSlot(), k);
                 try {
-                    core.run(job, run, k, tiles);
+                    core.run(job, run, k, tiles, shader, uniforms);
                 } finally {
                     idle.add(core);
                 }
@@ -84,6 +108,12 @@ final class FragmentEngine implements FragmentUnit {
         final int coreIndex;
         private FragmentJob job;
         private UnitRun run;
+        /** The core's shader pipeline when the job has a fragment program. */
+        private UscCore usc;
+        /** Fragments of one primitive in one tile waiting for the program: pixel index, inputs, outputs. */
+        private final int[] fragmentPixel = new int[T * T];
+        private final int[][] fragmentIn = new int[7][T * T];
+        private final int[][] fragmentOut = new int[4][T * T];
         private final UnitMemory parameters;
         private final UnitMemory attachments;
         private final int[] color = new int[T * T];
@@ -122,9 +152,11 @@ final class FragmentEngine implements FragmentUnit {
             this.attachments = new UnitMemory(new UatTranslator(silicon.uat(), slot, core.unit(UNIT_ZLS)), 4096);
         }
 
-        void run(FragmentJob fragmentJob, UnitRun unitRun, int first, int tiles) {
+        void run(FragmentJob fragmentJob, UnitRun unitRun, int first, int tiles, Program shader, long[] uniforms) {
             this.job = fragmentJob;
             this.run = unitRun;
+            this.usc = shader == null ? null : new UscCore(shader, uniforms, new UatTranslator(silicon.uat(), slot,
+                    cores.get(coreIndex).unit(ComputeMaster.UNIT_UL1C)), FRAGMENT_SHAPE, unitRun);
             Arrays.fill(cachedOffset, 0);
             int tilesX = RenderFormats.tiles(job.width());
             for (int tile = first; tile < tiles; tile += cores.size()) {
@@ -296,6 +328,12 @@ final class FragmentEngine implements FragmentUnit {
             double zc = (z0 * u1 + z1 * u2 + z2 * u0) / area;
             boolean flat = p[9] == p[10] && p[10] == p[11];
             boolean depthTest = job.depth() != null;
+            if (usc != null) {
+                clearNow();
+                shadeWithProgram(x0, y0, minX, maxX, minY, maxY, in0, in1, in2, area, zx, zy, zc,
+                        new long[] {a0, b0, k0, u0, a1, b1, k1, u1, a2, b2, k2, u2});
+                return;
+            }
             boolean constantDepth = zx == 0 && zy == 0;
             float zConst = (float) zc;
             // Hierarchical depth: a flat primitive of one depth nearer than everything in the
@@ -416,6 +454,72 @@ final class FragmentEngine implements FragmentUnit {
                 return false;
             }
             return span[0] <= span[1];
+        }
+
+        /**
+         * The programmable path: early depth test per fragment, then the program over the
+         * passing fragments, then their colours. {@code e} holds the edges' A, B, biased k and
+         * bias-free k, edge by edge.
+         */
+        private void shadeWithProgram(int x0, int y0, int minX, int maxX, int minY, int maxY, int in0, int in1, int in2,
+                double area, double zx, double zy, double zc, long[] e) {
+            int[] p = record;
+            double[] cx = new double[4];
+            double[] cy = new double[4];
+            double[] cc = new double[4];
+            for (int ch = 0; ch < 4; ch++) {
+                double v0 = (p[9] >>> 8 * ch & 0xff) / 255.0;
+                double v1 = (p[10] >>> 8 * ch & 0xff) / 255.0;
+                double v2 = (p[11] >>> 8 * ch & 0xff) / 255.0;
+                cx[ch] = 256.0 * (v0 * e[4] + v1 * e[8] + v2 * e[0]) / area;
+                cy[ch] = 256.0 * (v0 * e[5] + v1 * e[9] + v2 * e[1]) / area;
+                cc[ch] = (v0 * e[7] + v1 * e[11] + v2 * e[3]) / area;
+            }
+            boolean depthTest = job.depth() != null;
+            int n = 0;
+            for (int py = minY; py <= maxY; py++) {
+                long row = 256L * py;
+                span[0] = minX;
+                span[1] = maxX;
+                if ((in0 == 0 && !clip(e[0], e[1] * row + e[2])) || (in1 == 0 && !clip(e[4], e[5] * row + e[6]))
+                        || (in2 == 0 && !clip(e[8], e[9] * row + e[10]))) {
+                    continue;
+                }
+                int base = (py - y0) * T - x0;
+                double zRow = zy * py + zc;
+                for (int px = (int) span[0]; px <= span[1]; px++) {
+                    int i = base + px;
+                    float z = (float) (zx * px + zRow);
+                    if (depthTest) {
+                        if (!(z < Float.intBitsToFloat(depth[i]) && z >= 0f && z <= 1f)) {
+                            continue;
+                        }
+                        depth[i] = Float.floatToRawIntBits(z);
+                        depthMin = Math.min(depthMin, z);
+                    }
+                    fragmentPixel[n] = i;
+                    for (int ch = 0; ch < 4; ch++) {
+                        fragmentIn[ch][n] = Float.floatToRawIntBits((float) (cx[ch] * px + cy[ch] * py + cc[ch]));
+                    }
+                    fragmentIn[4][n] = px;
+                    fragmentIn[5][n] = py;
+                    fragmentIn[6][n] = Float.floatToRawIntBits(z);
+                    n++;
+                }
+            }
+            if (n == 0) {
+                return;
+            }
+            usc.runThreads(n, fragmentIn, fragmentOut);
+            for (int j = 0; j < n; j++) {
+                int packed = 0;
+                for (int ch = 0; ch < 4; ch++) {
+                    float v = Float.intBitsToFloat(fragmentOut[ch][j]);
+                    int byteValue = !(v > 0) ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+                    packed |= byteValue << 8 * ch;
+                }
+                color[fragmentPixel[j]] = packed;
+            }
         }
 
         private void shade(int lo, int hi, int py, int base, double zx, double zRow, double area, long a0, long b0,

@@ -63,6 +63,10 @@ public final class UscCore {
     private int wgZ;
     private int batchBase;
     private int batchCount;
+    /** Fills the input registers of a {@link #runThreads} batch after the registers are zeroed. */
+    private Runnable presetInputs;
+    /** Registers {@link #runThreads} may preset or read back. */
+    public static final int MAX_PRESET = 8;
     /** Whether some lane of the batch has stopped: then a uniform mask no longer covers the batch. */
     private boolean someStopped;
     /**
@@ -104,9 +108,9 @@ public final class UscCore {
         this.scratch = 3 * words;
         this.frames = 4 * words;
         this.masks = new long[frames + 2 * Isa.MAX_NESTING * words];
-        this.r = new int[program.registerCount * width];
+        this.r = new int[Math.max(program.registerCount, MAX_PRESET) * width];
         this.tmp = new int[width];
-        this.consecutive = new boolean[program.registerCount];
+        this.consecutive = new boolean[Math.max(program.registerCount, MAX_PRESET)];
         int[] constants = program.constants;
         for (int i = 0; i < constants.length; i++) {
             Arrays.fill(r, (Isa.REGISTERS + i) * width, (Isa.REGISTERS + i + 1) * width, constants[i]);
@@ -182,6 +186,36 @@ public final class UscCore {
         }
     }
 
+    /**
+     * Runs {@code count} independent threads (fragments): thread {@code t} starts with
+     * {@code r[k] = inputs[k][t]} for each input register k and every other register 0, and
+     * ends with its registers {@code r0..r(outputs.length-1)} in {@code outputs[k][t]}. Special
+     * registers report the thread as lane {@code t} of workgroup 0.
+     */
+    public void runThreads(int count, int[][] inputs, int[][] outputs) {
+        if (stop.stopRequested()) {
+            throw StopRequested.INSTANCE;
+        }
+        wgX = 0;
+        wgY = 0;
+        wgZ = 0;
+        for (int base = 0; base < count; base += width) {
+            batchBase = 0;
+            batchCount = Math.min(width, count - base);
+            int from = base;
+            presetInputs = () -> {
+                for (int k = 0; k < inputs.length; k++) {
+                    System.arraycopy(inputs[k], from, r, k * width, batchCount);
+                }
+            };
+            runBatch();
+            for (int k = 0; k < outputs.length; k++) {
+                System.arraycopy(r, k * width, outputs[k], from, batchCount);
+            }
+        }
+        presetInputs = null;
+    }
+
     private void runBatch() {
         final Program p = program;
         final int[] op = p.op;
@@ -190,8 +224,11 @@ public final class UscCore {
         final int[] target = p.target;
         final long[] m = masks;
         final int n = words;
-        Arrays.fill(r, 0, p.namedRegisters * width, 0);
+        Arrays.fill(r, 0, Math.max(p.namedRegisters, MAX_PRESET) * width, 0);
         Arrays.fill(consecutive, false);
+        if (presetInputs != null) {
+            presetInputs.run();
+        }
         setFirst(alive, batchCount);
         copy(alive, MASK);
         Arrays.fill(m, excluded, excluded + n, 0L);
