@@ -277,6 +277,46 @@ class RenderTest {
     }
 
     @Test
+    void vertexProgramsTransformBeforeBinning() throws Exception {
+        int w = 128;
+        int h = 64;
+        // The same triangles given in pixels (transformed by the program, red and blue swapped
+        // by it) and in clip space with the colours already swapped: the same image.
+        double[][] tris = {{4, 2, 120, 10, 30, 60}, {64, 0, 127, 63, 0, 63}, {10.5, 40.25, 100, 20, 90, 62}};
+        int[] colours = {0xff0000ff, 0xff00ff00, 0xffff8040};
+        Scene inPixels = new Scene();
+        Scene inClip = new Scene();
+        for (int t = 0; t < tris.length; t++) {
+            double[] v = tris[t];
+            int c = colours[t];
+            int swapped = (c & 0xff00ff00) | (c >>> 16 & 0xff) | (c & 0xff) << 16;
+            float z = 0.1f * t;
+            inPixels.triangle(Vertex.at((float) v[0], (float) v[1], z, c), Vertex.at((float) v[2], (float) v[3], z, c),
+                    Vertex.at((float) v[4], (float) v[5], z, c));
+            inClip.pixels(w, h, v[0], v[1], v[2], v[3], v[4], v[5], z, swapped);
+        }
+        long program = gpu.program("""
+                umov r9, u0.lo          ; 2 / width
+                umov r10, u0.hi         ; 2 / height
+                fmul r0, r0, r9
+                fsub r0, r0, #1.0
+                fmul r1, r1, r10
+                movi r12, #0x3f800000
+                fsub r1, r12, r1
+                mov r12, r4
+                mov r4, r6
+                mov r6, r12
+                stop
+                """);
+        long uniform = Integer.toUnsignedLong(Float.floatToRawIntBits(2f / w))
+                | (long) Float.floatToRawIntBits(2f / h) << 32;
+        Image transformed = inPixels.renderWithVertexProgram(gpu, w, h, program, new long[] {uniform});
+        Image direct = inClip.render(gpu, w, h, 1 << 20, BLACK);
+        assertArrayEquals(direct.color(), transformed.color());
+        assertTrue(java.util.Arrays.stream(direct.color()).filter(c -> c != BLACK).count() > 3000);
+    }
+
+    @Test
     void faultsNameTheUnit() throws Exception {
         Scene scene = depthScene(64, 64);
         Buffer vb = gpu.buffer(4096);

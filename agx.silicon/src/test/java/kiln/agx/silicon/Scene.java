@@ -80,9 +80,33 @@ final class Scene {
         return render(gpu, width, height, heapBytes, clear, layout, 0, new long[0]);
     }
 
+    /** Renders with a vertex program and its uniforms (fixed-function fragments, black clear). */
+    Image renderWithVertexProgram(ComputeHarness gpu, int width, int height, long program, long[] uniforms)
+            throws Exception {
+        vertexProgram = program;
+        vertexUniforms = uniforms;
+        try {
+            return render(gpu, width, height, 1 << 20, 0xff000000);
+        } finally {
+            vertexProgram = 0;
+            vertexUniforms = new long[0];
+        }
+    }
+
+    private long vertexProgram;
+    private long[] vertexUniforms = new long[0];
+
     /** Renders with a fragment program (0 for fixed function) and its uniforms. */
     Image render(ComputeHarness gpu, int width, int height, long heapBytes, int clear, Attachment.Layout layout,
             long program, long[] uniforms) throws Exception {
+        long vertexUniformVa = 0;
+        if (vertexUniforms.length > 0) {
+            Buffer u = gpu.buffer(8L * vertexUniforms.length);
+            for (int i = 0; i < vertexUniforms.length; i++) {
+                u.memory().setAtIndex(ValueLayout.JAVA_LONG, i, vertexUniforms[i]);
+            }
+            vertexUniformVa = u.va();
+        }
         long uniformVa = 0;
         if (uniforms.length > 0) {
             Buffer u = gpu.buffer(8L * uniforms.length);
@@ -109,7 +133,8 @@ final class Scene {
         int passes = 0;
         do {
             TilerResult tiled = gpu.machine.silicon.tiler().bin(new TilerJob(ComputeHarness.SLOT, vb.va(), 0, next,
-                    triangles(), width, height, tileMap.va(), heap.va(), heapBytes, true)).get(60, TimeUnit.SECONDS);
+                    triangles(), width, height, tileMap.va(), heap.va(), heapBytes, true)
+                    .withVertexProgram(vertexProgram, vertexUniformVa, vertexUniforms.length)).get(60, TimeUnit.SECONDS);
             if (tiled.result().status() != DispatchResult.Status.COMPLETED) {
                 throw new IllegalStateException("tiler: " + tiled.result());
             }

@@ -9,7 +9,13 @@ import kiln.agx.api.silicon.RenderFormats;
 import kiln.agx.api.silicon.TilerJob;
 import kiln.agx.api.silicon.TilerResult;
 import kiln.agx.api.silicon.TilerUnit;
+import kiln.agx.api.isa.Isa;
+import kiln.agx.api.silicon.GpuMemory;
+import kiln.agx.api.silicon.UatAgent;
+import kiln.agx.silicon.impl.usc.DispatchShape;
 import kiln.agx.silicon.impl.usc.IllegalProgramException;
+import kiln.agx.silicon.impl.usc.Program;
+import kiln.agx.silicon.impl.usc.UscCore;
 
 /**
  * The tiling engine ({@code TE}): transforms triangles and appends each to the lists of the tiles
@@ -20,6 +26,10 @@ import kiln.agx.silicon.impl.usc.IllegalProgramException;
 final class TilerEngine implements TilerUnit {
     /** {@code TE(0)}: the tiling engine of cluster 0. */
     static final int UNIT_TE = 0x06;
+    /** {@code VDM(0)}: the vertex data master, which fetches vertex programs. */
+    static final int UNIT_VDM = 0x08;
+    /** Triangles whose vertices are shaded together. */
+    static final int SHADE_CHUNK = 1024;
     /** Vertices further out than this many sub-pixels are beyond the guard band: their triangle is dropped. */
     static final long GUARD_BAND = 1L << 27;
 
@@ -36,7 +46,8 @@ final class TilerEngine implements TilerUnit {
         AtomicLong used = new AtomicLong();
         run.submit(() -> {
             run.markStart();
-            Binner binner = new Binner(job, new UnitMemory(new UatTranslator(silicon.uat(), job.vmSlot(), UNIT_TE)), run);
+            Binner binner = new Binner(job, new UnitMemory(new UatTranslator(silicon.uat(), job.vmSlot(), UNIT_TE)), run,
+                    vertexShader(job, run));
             binner.run();
             next.set(new int[] {binner.next, binner.overflow ? 1 : 0});
             used.set(binner.used);
@@ -45,6 +56,25 @@ final class TilerEngine implements TilerUnit {
         return run.future.thenApply(result -> new TilerResult(result,
                 result.status() == DispatchResult.Status.COMPLETED ? next.get()[0] : job.firstTriangle(),
                 next.get()[1] != 0, used.get()));
+    }
+
+    /** The USC running the job's vertex program (on core 0), or {@code null} without one. */
+    private UscCore vertexShader(TilerJob job, UnitRun run) {
+        if (job.vertexProgram() == 0) {
+            return null;
+        }
+        if (job.uniformCount() < 0 || job.uniformCount() > Isa.UNIFORMS) {
+            throw new IllegalProgramException("bad uniform count " + job.uniformCount());
+        }
+        GpuMemory fetch = silicon.uat().context(job.vmSlot(), UatAgent.GPU, UNIT_VDM);
+        Program program = Program.decode(i -> fetch.readLong(job.vertexProgram() + (long) i * Isa.WORD_BYTES))
+                .scaled(UscCore.MAX_BATCH);
+        long[] uniforms = new long[Isa.UNIFORMS];
+        for (int i = 0; i < job.uniformCount(); i++) {
+            uniforms[i] = fetch.readLong(job.uniformsAddress() + 8L * i);
+        }
+        return new UscCore(program, uniforms, new UatTranslator(silicon.uat(), job.vmSlot(), ComputeMaster.UNIT_UL1C),
+                new DispatchShape(1, 1, 1, UscCore.MAX_BATCH, 1, 1), run);
     }
 
     /** One job's state. */
@@ -59,15 +89,25 @@ final class TilerEngine implements TilerUnit {
         private final int[] tailCount;
         private final int[] count;
         private final int[] vertex = new int[8];
+        private final UscCore shader;
+        private int[][] shadedIn;
+        private int[][] shadedOut;
+        private int chunkStart = -1;
+        private int chunkTriangles;
         private final int[] record = new int[12];
         int next;
         boolean overflow;
         long used;
 
-        Binner(TilerJob job, UnitMemory memory, UnitRun run) {
+        Binner(TilerJob job, UnitMemory memory, UnitRun run, UscCore shader) {
             this.job = job;
             this.memory = memory;
             this.run = run;
+            this.shader = shader;
+            if (shader != null) {
+                shadedIn = new int[9][3 * SHADE_CHUNK];
+                shadedOut = new int[8][3 * SHADE_CHUNK];
+            }
             if (job.width() < 1 || job.height() < 1 || job.width() > RenderFormats.MAX_TARGET_PIXELS
                     || job.height() > RenderFormats.MAX_TARGET_PIXELS || job.triangleCount() < 0 || job.firstTriangle() < 0
                     || job.firstTriangle() > job.triangleCount() || job.heapBytes() < RenderFormats.HEAP_HEADER_BYTES
@@ -136,12 +176,17 @@ final class TilerEngine implements TilerUnit {
             long[] fy = new long[3];
             float[] z = new float[3];
             int[] colour = new int[3];
+            if (shader != null && (t < chunkStart || t >= chunkStart + chunkTriangles)) {
+                shadeChunk(t);
+            }
             for (int i = 0; i < 3; i++) {
-                long index = 3L * t + i;
-                if (job.indexAddress() != 0) {
-                    index = Integer.toUnsignedLong(memory.readInt(job.indexAddress() + 4 * index));
+                if (shader != null) {
+                    for (int k = 0; k < 8; k++) {
+                        vertex[k] = shadedOut[k][3 * (t - chunkStart) + i];
+                    }
+                } else {
+                    memory.read(job.vertexAddress() + vertexIndex(t, i) * RenderFormats.VERTEX_BYTES, vertex, 0, 8);
                 }
-                memory.read(job.vertexAddress() + index * RenderFormats.VERTEX_BYTES, vertex, 0, 8);
                 float w = Float.intBitsToFloat(vertex[3]);
                 if (!(w > 0)) {
                     return true;
@@ -201,6 +246,30 @@ final class TilerEngine implements TilerUnit {
                 }
             }
             return true;
+        }
+
+        private long vertexIndex(int triangle, int corner) {
+            long index = 3L * triangle + corner;
+            if (job.indexAddress() != 0) {
+                index = Integer.toUnsignedLong(memory.readInt(job.indexAddress() + 4 * index));
+            }
+            return index;
+        }
+
+        /** Runs the vertex program over the vertices of the triangles from {@code first}. */
+        private void shadeChunk(int first) {
+            chunkStart = first;
+            chunkTriangles = Math.min(SHADE_CHUNK, job.triangleCount() - first);
+            int n = 3 * chunkTriangles;
+            for (int j = 0; j < n; j++) {
+                long index = vertexIndex(first + j / 3, j % 3);
+                memory.read(job.vertexAddress() + index * RenderFormats.VERTEX_BYTES, vertex, 0, 8);
+                for (int k = 0; k < 8; k++) {
+                    shadedIn[k][j] = vertex[k];
+                }
+                shadedIn[8][j] = (int) index;
+            }
+            shader.runThreads(n, shadedIn, shadedOut);
         }
 
         private void append(int tile, int primitive) {

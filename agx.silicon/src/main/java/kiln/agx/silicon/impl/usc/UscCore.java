@@ -66,7 +66,7 @@ public final class UscCore {
     /** Fills the input registers of a {@link #runThreads} batch after the registers are zeroed. */
     private Runnable presetInputs;
     /** Registers {@link #runThreads} may preset or read back. */
-    public static final int MAX_PRESET = 8;
+    public static final int MAX_PRESET = 9;
     /** Whether some lane of the batch has stopped: then a uniform mask no longer covers the batch. */
     private boolean someStopped;
     /**
