@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The fragment pipe: rasterises binned tiles. Tiles are dealt to the enabled cores round-robin
- * and are independent, so the image does not depend on the core count or on timing.
+ * The fragment pipe: rasterises binned tiles. Each enabled core takes a contiguous run of
+ * tiles; tiles are independent, so the image does not depend on the core count or on timing.
  */
 @ProviderType
 public interface FragmentUnit {

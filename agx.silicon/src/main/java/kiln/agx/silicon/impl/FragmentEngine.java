@@ -20,7 +20,7 @@ import kiln.agx.silicon.impl.usc.Program;
 import kiln.agx.silicon.impl.usc.UscCore;
 
 /**
- * The fragment pipe: tiles are dealt round-robin to the enabled cores; each core keeps the
+ * The fragment pipe: the tiles are split into one contiguous run per enabled core; each core keeps the
  * tile's colour and depth on chip (two 32x32 arrays), loads or clears them, rasterises the
  * tile's primitives in list order and stores them. Tile list and primitive fetches fault as the
  * core's {@code IPF}, attachment traffic as its {@code ZLS}.
@@ -159,7 +159,12 @@ final class FragmentEngine implements FragmentUnit {
                     cores.get(coreIndex).unit(ComputeMaster.UNIT_UL1C)), FRAGMENT_SHAPE, unitRun);
             Arrays.fill(cachedOffset, 0);
             int tilesX = RenderFormats.tiles(job.width());
-            for (int tile = first; tile < tiles; tile += cores.size()) {
+            // Core k takes the k-th contiguous run of tiles: a core walking along a row of tiles
+            // writes each pixel row of a linear attachment sequentially.
+            int used = Math.min(cores.size(), tiles);
+            int from = (int) ((long) tiles * first / used);
+            int to = (int) ((long) tiles * (first + 1) / used);
+            for (int tile = from; tile < to; tile++) {
                 if (run.stopRequested()) {
                     return;
                 }
@@ -262,9 +267,7 @@ final class FragmentEngine implements FragmentUnit {
                 attachments.fill(a.address() + (long) tile * T * T * 4, value, T * T);
                 return;
             }
-            for (int row = 0; row < h; row++) {
-                attachments.fill(a.address() + (long) (y0 + row) * a.strideBytes() + 4L * x0, value, w);
-            }
+            attachments.fillRows(a.address() + (long) y0 * a.strideBytes() + 4L * x0, a.strideBytes(), h, value, w);
         }
 
         /** Moves a tile between on-chip memory and an attachment: one run when tiled, a run per row when linear. */
@@ -278,14 +281,7 @@ final class FragmentEngine implements FragmentUnit {
                 }
                 return;
             }
-            for (int row = 0; row < h; row++) {
-                long address = a.address() + (long) (y0 + row) * a.strideBytes() + 4L * x0;
-                if (store) {
-                    attachments.write(address, pixels, row * T, w);
-                } else {
-                    attachments.read(address, pixels, row * T, w);
-                }
-            }
+            attachments.rows(a.address() + (long) y0 * a.strideBytes() + 4L * x0, a.strideBytes(), h, pixels, T, w, store);
         }
 
         /** Rasterises the primitive in {@code record} into the tile at (x0, y0) of w x h pixels. */

@@ -99,6 +99,79 @@ final class UnitMemory {
         }
     }
 
+    /**
+     * Moves {@code rows} rows of {@code count} words between {@code va} (rows
+     * {@code strideBytes} apart) and {@code pixels} (rows {@code pixelStride} words apart), in
+     * one call: a tile of a linear attachment. Every page is translated before anything is
+     * written.
+     */
+    void rows(long va, long strideBytes, int rows, int[] pixels, int pixelStride, int count, boolean write) {
+        checkAligned(va);
+        if ((strideBytes & 3) != 0) {
+            throw new kiln.agx.silicon.impl.usc.IllegalProgramException("misaligned stride " + strideBytes);
+        }
+        if (write) {
+            for (int row = 0; row < rows; row++) {
+                long at = va + row * strideBytes;
+                tlb.lookup(at, true);
+                tlb.lookup(at + 4L * count - 1 & ~3L, true);
+            }
+        }
+        long at = va;
+        try {
+            for (int row = 0; row < rows; row++) {
+                at = va + row * strideBytes;
+                long offset = at & PAGE_MASK;
+                int base = row * pixelStride;
+                if (offset + 4L * count <= PAGE_BYTES) {
+                    MemorySegment frame = tlb.lookup(at, write);
+                    if (write) {
+                        for (int i = 0; i < count; i++) {
+                            frame.set(WORD, offset + 4L * i, pixels[base + i]);
+                        }
+                    } else {
+                        for (int i = 0; i < count; i++) {
+                            pixels[base + i] = frame.get(WORD, offset + 4L * i);
+                        }
+                    }
+                } else if (write) {
+                    write(at, pixels, base, count);
+                } else {
+                    read(at, pixels, base, count);
+                }
+            }
+        } catch (IllegalStateException freed) {
+            throw translator.stale(at, write);
+        }
+    }
+
+    /** Writes {@code value} to {@code rows} rows of {@code count} words, {@code strideBytes} apart. */
+    void fillRows(long va, long strideBytes, int rows, int value, int count) {
+        checkAligned(va);
+        for (int row = 0; row < rows; row++) {
+            long at = va + row * strideBytes;
+            tlb.lookup(at, true);
+            tlb.lookup(at + 4L * count - 1 & ~3L, true);
+        }
+        long at = va;
+        try {
+            for (int row = 0; row < rows; row++) {
+                at = va + row * strideBytes;
+                long offset = at & PAGE_MASK;
+                if (offset + 4L * count <= PAGE_BYTES) {
+                    MemorySegment frame = tlb.lookup(at, true);
+                    for (int i = 0; i < count; i++) {
+                        frame.set(WORD, offset + 4L * i, value);
+                    }
+                } else {
+                    fill(at, value, count);
+                }
+            }
+        } catch (IllegalStateException freed) {
+            throw translator.stale(at, true);
+        }
+    }
+
     /** Writes {@code value} to {@code count} consecutive words from {@code va}. */
     void fill(long va, int value, int count) {
         checkAligned(va);

@@ -175,6 +175,21 @@ public final class UscCore {
     /** masks[to] = lanes of masks[within] whose register {@code reg} is nonzero. */
     private void nonZero(int reg, int within, int to) {
         final int[] r = this.r;
+        // Uniform conditions are the common case: two reductions (which vectorise) settle them
+        // without building the mask lane by lane.
+        int all = 1;
+        int any = 0;
+        for (int l = 0; l < width; l++) {
+            int nz = (r[reg + l] | -r[reg + l]) >>> 31;
+            all &= nz;
+            any |= nz;
+        }
+        if (all == 1 || any == 0) {
+            for (int i = 0; i < words; i++) {
+                masks[to + i] = any == 0 ? 0 : masks[within + i];
+            }
+            return;
+        }
         for (int i = 0; i < words; i++) {
             long bits = 0;
             int end = Math.min(64, width - 64 * i);
