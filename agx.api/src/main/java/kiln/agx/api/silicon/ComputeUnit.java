@@ -5,9 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The compute data master: runs grids on the USC cores. Workgroups are dealt to the enabled
- * cores round-robin in linear order and each core runs its share in order, on the silicon's host
- * workers. A fault stops the dispatch at the next workgroup boundary of every core; which
+ * The compute data master: runs grids on the USC cores. Each enabled core takes a contiguous
+ * run of workgroups (in linear order) and runs it in order, on the silicon's host workers. A fault stops the dispatch at the next workgroup boundary of every core; which
  * other workgroups had run by then is unspecified, as on hardware.
  */
 @ProviderType

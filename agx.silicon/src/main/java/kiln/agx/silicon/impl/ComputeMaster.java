@@ -16,8 +16,9 @@ import kiln.agx.silicon.impl.usc.UscCore;
 
 /**
  * The compute data master: fetches and validates the program and uniforms (as the CDM kernel
- * stream unit, {@code dCDM_KS0}, reporting faults), then deals workgroups round-robin to the
- * enabled cores and runs each core's share as one task on the host workers. Loads and stores of
+ * stream unit, {@code dCDM_KS0}, reporting faults), then gives each enabled core a contiguous
+ * run of workgroups (neighbouring workgroups touch neighbouring memory) and runs each core's
+ * share as one task on the host workers. Loads and stores of
  * core {@code k} of a cluster fault as that cluster's {@code UL1C(k)}.
  */
 final class ComputeMaster implements ComputeUnit {
@@ -82,7 +83,10 @@ final class ComputeMaster implements ComputeUnit {
         UscCore usc = new UscCore(program, uniforms, translator, shape, run);
         long total = dispatch.workgroups();
         long perLayer = (long) shape.gridX() * shape.gridY();
-        for (long wg = coreIndex; wg < total; wg += cores.size()) {
+        int used = (int) Math.min(cores.size(), total);
+        long from = total * coreIndex / used;
+        long to = total * (coreIndex + 1) / used;
+        for (long wg = from; wg < to; wg++) {
             usc.runWorkgroup((int) (wg % shape.gridX()), (int) (wg / shape.gridX() % shape.gridY()),
                     (int) (wg / perLayer));
         }
