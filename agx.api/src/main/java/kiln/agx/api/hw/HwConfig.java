@@ -76,6 +76,16 @@ public record HwConfig(int chipId, GpuGen generation, GpuVariant variant, Firmwa
         return maxClusters * maxCoresPerCluster;
     }
 
+    /** The job-parameter fields that exist only on this chip's generation. */
+    public Set<JobParameterField> jobParameterFields() {
+        return JobParameterField.of(generation);
+    }
+
+    /** Whether the chip has more than one cluster, so the tiler can cluster (G13 S/C/D parts). */
+    public boolean clustered() {
+        return maxClusters > 1;
+    }
+
     /** The highest operating point's clock, Hz. */
     public long maxFrequencyHz() {
         return performanceStates.get(performanceStates.size() - 1).frequencyHz();

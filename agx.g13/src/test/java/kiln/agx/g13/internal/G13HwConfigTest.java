@@ -74,6 +74,19 @@ class G13HwConfigTest {
     }
 
     @Test
+    void g13OnlyJobParametersAndClustering() {
+        for (GpuCore core : CORES) {
+            var fields = core.hwConfig().jobParameterFields();
+            assertEquals(true, fields.contains(kiln.agx.api.hw.JobParameterField.CORE_MASK));
+            assertEquals(true, fields.contains(kiln.agx.api.hw.JobParameterField.TILING_CONTROL));
+            assertEquals(false, fields.contains(kiln.agx.api.hw.JobParameterField.UNK_58_G14_0));
+        }
+        assertEquals(false, new T8103().hwConfig().clustered());
+        assertEquals(true, new T6000().hwConfig().clustered());
+        assertEquals(2, new T6002().hwConfig().dies(), "M1 Ultra: two dies");
+    }
+
+    @Test
     void tablesAgreeWithTheChipIdentity() {
         for (GpuCore core : CORES) {
             assertEquals(core.chip().chipId(), core.hwConfig().chipId());

@@ -33,5 +33,9 @@ class G14HwConfigTest {
         assertEquals(core.chip().chipId(), hw.chipId());
         assertEquals(1_398_000_000L, hw.maxFrequencyHz());
         assertEquals(9, hw.performanceStates().size());
+        assertEquals(Set.of(kiln.agx.api.hw.JobParameterField.UNK_58_G14_0, kiln.agx.api.hw.JobParameterField.UNK_58_G14_8,
+                kiln.agx.api.hw.JobParameterField.UNK_68_G14_0), hw.jobParameterFields());
+        assertEquals(0x0404_0404L, kiln.agx.api.hw.JobParameterField.UNK_58_G14_0.fixedValue());
+        assertEquals(false, hw.clustered(), "M2 is single-cluster");
     }
 }
