@@ -86,7 +86,7 @@ public class RuntimeIT extends KilnTestBase {
         assertTrue(ultra, ultra.contains("\"dies\": 2") && ultra.contains("\"clusters\": 8")
                 && ultra.contains("\"cores_per_cluster\": 8"));
         String m2 = cores.lines().filter(l -> l.contains("\"chip\": \"t8112\"")).findFirst().orElse("");
-        assertTrue(m2, m2.contains("\"cores_per_cluster\": 10"));
+        assertTrue(m2, m2.contains("\"cores_per_cluster\": 10") && m2.contains("\"max_mhz\": 1398"));
         String json = Shell.run(context, "agx:fw --json");
         assertTrue(json, json.contains("\"version\": \"13.2\"") && json.contains("\"version\": \"12.3\""));
     }

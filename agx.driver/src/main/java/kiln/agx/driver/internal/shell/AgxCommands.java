@@ -33,13 +33,14 @@ public final class AgxCommands {
     public String cores(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
         List<FirmwareEntry> firmware = catalog.firmware();
-        Table table = new Table("chip", "compatible", "chip_id", "gen", "variant", "name", "dies", "clusters",
-                "cores_per_cluster", "bundle", "firmware");
+        Table table = new Table("chip", "compatible", "chip_id", "gen", "variant", "rev", "name", "dies", "clusters",
+                "cores_per_cluster", "max_mhz", "bundle", "firmware");
         for (CoreEntry core : catalog.cores()) {
             var chip = core.chip();
             var hw = core.hw();
             table.row(chip.chipName(), chip.compatible(), String.format("0x%04x", chip.chipId()), chip.generation(),
-                    chip.variant(), chip.marketingName(), hw.dies(), hw.maxClusters(), hw.maxCoresPerCluster(), core.bundle(),
+                    chip.variant(), hw.revision(), chip.marketingName(), hw.dies(), hw.maxClusters(), hw.maxCoresPerCluster(),
+                    hw.maxFrequencyHz() / 1_000_000, core.bundle(),
                     FirmwareMatch.newestFor(chip, firmware).map(fw -> fw.version().toString()).orElse("none compatible"));
         }
         return json ? table.toJson() : table.render();
