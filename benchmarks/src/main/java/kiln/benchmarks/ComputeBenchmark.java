@@ -16,16 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import kiln.agx.api.hw.UatProt;
 import kiln.agx.api.silicon.ComputeDispatch;
 import kiln.agx.api.silicon.DispatchResult;
-import kiln.agx.api.silicon.Silicon;
-import kiln.agx.api.silicon.SiliconOptions;
 import kiln.agx.client.ksa.Assembler;
-import kiln.agx.g13.internal.T8103;
-import kiln.agx.silicon.PageTables;
 import kiln.drm.api.memory.PhysicalPages;
-import kiln.drm.impl.gem.PagePool;
 
 /**
  * Compute kernels on the simulated USC (an M1, t8103, 8 cores, on the host's worker threads)
@@ -86,9 +80,7 @@ public class ComputeBenchmark {
             stop
             """;
 
-    private PagePool memory;
-    private Silicon silicon;
-    private PageTables tables;
+    private SiliconFixture gpu;
     private PhysicalPages[] owned;
     private long saxpy;
     private long matmul;
@@ -100,14 +92,10 @@ public class ComputeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        memory = KilnFixture.pagePool(256);
-        silicon = new T8103().powerOn(memory, SiliconOptions.defaults());
-        tables = new PageTables(memory, silicon.hwConfig().uatOutputAddressBits());
-        long root = tables.newTable();
-        tables.bind(silicon, 1, root, 0);
+        gpu = new SiliconFixture();
         owned = new PhysicalPages[] {
-            map(root, X, 4L * N), map(root, Y, 4L * N), map(root, A, 4L * M * M), map(root, B, 4L * M * M),
-            map(root, C, 4L * M * M), map(root, UNIFORMS, 16384), map(root, SHADERS, 16384)};
+            gpu.map(X, 4L * N), gpu.map(Y, 4L * N), gpu.map(A, 4L * M * M), gpu.map(B, 4L * M * M),
+            gpu.map(C, 4L * M * M), gpu.map(UNIFORMS, 16384), gpu.map(SHADERS, 16384)};
         for (int i = 0; i < N; i++) {
             x[i] = i * 0.5f;
             y[i] = 1f - i;
@@ -133,23 +121,13 @@ public class ComputeBenchmark {
         matmul = SHADERS + 4096;
     }
 
-    private PhysicalPages map(long root, long va, long bytes) throws Exception {
-        PhysicalPages pages = memory.allocate(bytes);
-        tables.map(root, va, pages, UatProt.GPU_SHARED_RW);
-        return pages;
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() {
-        silicon.close();
-        tables.close();
-        for (PhysicalPages p : owned) {
-            p.close();
-        }
+        gpu.close();
     }
 
     private DispatchResult run(ComputeDispatch dispatch) {
-        DispatchResult result = silicon.compute().dispatch(dispatch).join();
+        DispatchResult result = gpu.silicon.compute().dispatch(dispatch).join();
         if (result.status() != DispatchResult.Status.COMPLETED) {
             throw new IllegalStateException(result.toString());
         }

@@ -17,18 +17,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import kiln.agx.api.hw.UatProt;
 import kiln.agx.api.silicon.Attachment;
 import kiln.agx.api.silicon.DispatchResult;
 import kiln.agx.api.silicon.FragmentJob;
 import kiln.agx.api.silicon.RenderFormats;
-import kiln.agx.api.silicon.Silicon;
-import kiln.agx.api.silicon.SiliconOptions;
 import kiln.agx.api.silicon.TilerJob;
-import kiln.agx.g13.internal.T8103;
-import kiln.agx.silicon.PageTables;
 import kiln.drm.api.memory.PhysicalPages;
-import kiln.drm.impl.gem.PagePool;
 
 /**
  * The fragment pipe on flat colour + depth: a 1920x1080 target covered by a full-screen quad
@@ -56,25 +50,19 @@ public class RasterBenchmark {
     private static final long COLOR_TILED = 0x26_0000_0000L;
     private static final long DEPTH_TILED = 0x27_0000_0000L;
 
-    private PagePool memory;
-    private Silicon silicon;
-    private PageTables tables;
+    private SiliconFixture gpu;
     private PhysicalPages[] owned;
     private FragmentJob job;
     private FragmentJob tiledJob;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        memory = KilnFixture.pagePool(256);
-        silicon = new T8103().powerOn(memory, SiliconOptions.defaults());
-        tables = new PageTables(memory, silicon.hwConfig().uatOutputAddressBits());
-        long root = tables.newTable();
-        tables.bind(silicon, 1, root, 0);
+        gpu = new SiliconFixture();
         long pixels = (long) WIDTH * HEIGHT * 4;
-        owned = new PhysicalPages[] {map(root, VERTICES, 16384), map(root, TILE_MAP,
-                RenderFormats.tileMapBytes(WIDTH, HEIGHT)), map(root, HEAP, HEAP_BYTES), map(root, COLOR, pixels),
-            map(root, DEPTH, pixels), map(root, COLOR_TILED, Attachment.tiledBytes(WIDTH, HEIGHT)),
-            map(root, DEPTH_TILED, Attachment.tiledBytes(WIDTH, HEIGHT))};
+        owned = new PhysicalPages[] {gpu.map(VERTICES, 16384), gpu.map(TILE_MAP,
+                RenderFormats.tileMapBytes(WIDTH, HEIGHT)), gpu.map(HEAP, HEAP_BYTES), gpu.map(COLOR, pixels),
+            gpu.map(DEPTH, pixels), gpu.map(COLOR_TILED, Attachment.tiledBytes(WIDTH, HEIGHT)),
+            gpu.map(DEPTH_TILED, Attachment.tiledBytes(WIDTH, HEIGHT))};
         float[][] quad = {{-1, -1}, {1, -1}, {1, 1}, {-1, -1}, {1, 1}, {-1, 1}};
         for (int v = 0; v < quad.length; v++) {
             float[] vertex = {quad[v][0], quad[v][1], 0f, 1f, 0.2f, 0.4f, 0.8f, 1f};
@@ -82,7 +70,7 @@ public class RasterBenchmark {
                 owned[0].memory().setAtIndex(ValueLayout.JAVA_FLOAT, 8L * v + k, vertex[k]);
             }
         }
-        var tiled = silicon.tiler().bin(new TilerJob(1, VERTICES, 0, 0, 2, WIDTH, HEIGHT, TILE_MAP, HEAP, HEAP_BYTES,
+        var tiled = gpu.silicon.tiler().bin(new TilerJob(1, VERTICES, 0, 0, 2, WIDTH, HEIGHT, TILE_MAP, HEAP, HEAP_BYTES,
                 true)).join();
         if (tiled.result().status() != DispatchResult.Status.COMPLETED || tiled.heapOverflow()) {
             throw new IllegalStateException(tiled.toString());
@@ -94,19 +82,9 @@ public class RasterBenchmark {
                 Attachment.cleared(DEPTH_TILED, 0, Float.floatToRawIntBits(1f)).withLayout(Attachment.Layout.TILED));
     }
 
-    private PhysicalPages map(long root, long va, long bytes) throws Exception {
-        PhysicalPages pages = memory.allocate((bytes + 16383) & -16384L);
-        tables.map(root, va, pages, UatProt.GPU_SHARED_RW);
-        return pages;
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() {
-        silicon.close();
-        tables.close();
-        for (PhysicalPages p : owned) {
-            p.close();
-        }
+        gpu.close();
     }
 
     @Benchmark
@@ -121,7 +99,7 @@ public class RasterBenchmark {
     }
 
     private DispatchResult render(FragmentJob fragmentJob) {
-        DispatchResult result = silicon.fragment().render(fragmentJob).join();
+        DispatchResult result = gpu.silicon.fragment().render(fragmentJob).join();
         if (result.status() != DispatchResult.Status.COMPLETED) {
             throw new IllegalStateException(result.toString());
         }

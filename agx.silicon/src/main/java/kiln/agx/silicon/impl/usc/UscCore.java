@@ -266,10 +266,10 @@ public final class UscCore {
                     someStopped = true;
                 }
                 case 0x50 -> {
-                    load(pc, uniform);
+                    access(pc, uniform, false);
                     consecutive[d[pc] / width] = false;
                 }
-                case 0x51 -> store(pc, uniform);
+                case 0x51 -> access(pc, uniform, true);
                 case 0x60 -> {
                     int frame = frames + 2 * n * sp++;
                     copy(MASK, frame);
@@ -442,10 +442,15 @@ public final class UscCore {
         return first > Integer.MAX_VALUE - width ? Integer.MIN_VALUE : first;
     }
 
-    private void load(int pc, boolean uniform) {
+    /**
+     * {@code ld} or {@code st}: a whole run of memory when the lanes index consecutive words,
+     * else lane by lane under the mask. A store translates every page of a run first, so a
+     * refused one writes nothing.
+     */
+    private void access(int pc, boolean uniform, boolean store) {
         final Program p = program;
         final int[] r = this.r;
-        final int dst = p.d[pc];
+        final int reg = p.d[pc];
         final int index = p.b[pc];
         final long base = uniforms[p.a[pc] / width] + p.imm[pc];
         final long[] m = masks;
@@ -453,13 +458,24 @@ public final class UscCore {
         long va = 0;
         try {
             int first = consecutiveRun(index, uniform);
-            if (first != Integer.MIN_VALUE && ((base + ((long) first << 2)) & 3) == 0) {
-                long start = base + ((long) first << 2);
+            long start = base + ((long) first << 2);
+            if (first != Integer.MIN_VALUE && (start & 3) == 0) {
+                if (store) {
+                    for (long page = start >>> 14; page <= (start + 4L * width - 1) >>> 14; page++) {
+                        va = Math.max(start, page << 14);
+                        tlb.lookup(va, true);
+                    }
+                }
                 int done = 0;
                 while (done < width) {
                     va = start + 4L * done;
                     int chunk = (int) Math.min(width - done, (PAGE_BYTES - (va & PAGE_MASK)) >>> 2);
-                    MemorySegment.copy(tlb.lookup(va, false), WORD, va & PAGE_MASK, r, dst + done, chunk);
+                    MemorySegment frame = tlb.lookup(va, store);
+                    if (store) {
+                        MemorySegment.copy(r, reg + done, frame, WORD, va & PAGE_MASK, chunk);
+                    } else {
+                        MemorySegment.copy(frame, WORD, va & PAGE_MASK, r, reg + done, chunk);
+                    }
                     done += chunk;
                 }
                 return;
@@ -470,59 +486,16 @@ public final class UscCore {
                     if ((va & 3) != 0) {
                         throw misaligned(pc, va);
                     }
-                    MemorySegment frame = tlb.lookup(va, false);
-                    r[dst + l] = frame.get(WORD, va & PAGE_MASK);
+                    MemorySegment frame = tlb.lookup(va, store);
+                    if (store) {
+                        frame.set(WORD, va & PAGE_MASK, r[reg + l]);
+                    } else {
+                        r[reg + l] = frame.get(WORD, va & PAGE_MASK);
+                    }
                 }
             }
         } catch (IllegalStateException freed) {
-            throw translator.stale(va, false);
-        }
-    }
-
-    private void store(int pc, boolean uniform) {
-        final Program p = program;
-        final int[] r = this.r;
-        final int src = p.d[pc];
-        final int index = p.b[pc];
-        final long base = uniforms[p.a[pc] / width] + p.imm[pc];
-        final long[] m = masks;
-        tlb.sync();
-        long va = 0;
-        try {
-            int first = consecutiveRun(index, uniform);
-            if (first != Integer.MIN_VALUE && ((base + ((long) first << 2)) & 3) == 0) {
-                long start = base + ((long) first << 2);
-                // Translate every page first: a refused store must not leave part of the run written.
-                int pages = (int) (((start + 4L * width - 1) >>> 14) - (start >>> 14)) + 1;
-                MemorySegment[] frames = pages == 1 ? null : new MemorySegment[pages];
-                MemorySegment only = pages == 1 ? tlb.lookup(start, true) : null;
-                if (frames != null) {
-                    for (int i = 0; i < pages; i++) {
-                        va = i == 0 ? start : ((start >>> 14) + i) << 14;
-                        frames[i] = tlb.lookup(va, true);
-                    }
-                }
-                int done = 0;
-                for (int i = 0; done < width; i++) {
-                    va = start + 4L * done;
-                    int chunk = (int) Math.min(width - done, (PAGE_BYTES - (va & PAGE_MASK)) >>> 2);
-                    MemorySegment.copy(r, src + done, only != null ? only : frames[i], WORD, va & PAGE_MASK, chunk);
-                    done += chunk;
-                }
-                return;
-            }
-            for (int l = 0; l < width; l++) {
-                if ((m[MASK + (l >>> 6)] >>> l & 1) != 0) {
-                    va = base + ((long) r[index + l] << 2);
-                    if ((va & 3) != 0) {
-                        throw misaligned(pc, va);
-                    }
-                    MemorySegment frame = tlb.lookup(va, true);
-                    frame.set(WORD, va & PAGE_MASK, r[src + l]);
-                }
-            }
-        } catch (IllegalStateException freed) {
-            throw translator.stale(va, true);
+            throw translator.stale(va, store);
         }
     }
 
