@@ -31,17 +31,7 @@ final class KilnFixture {
 
     /** The machine's physical memory with a limit. */
     static PagePool pagePool(long limitMib) {
-        return new PagePool(new PagePool.Config() {
-            @Override
-            public long limit_mib() {
-                return limitMib;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PagePool.Config.class;
-            }
-        });
+        return PagePool.withLimit(limitMib);
     }
 
     final PagePool pool = pagePool(4096);

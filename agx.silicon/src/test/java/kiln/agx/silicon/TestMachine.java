@@ -1,6 +1,5 @@
 package kiln.agx.silicon;
 
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,17 +33,7 @@ public final class TestMachine implements AutoCloseable {
     private final PageTables tables;
 
     public TestMachine(HwConfig hw, SiliconOptions options) throws DrmException {
-        this.memory = new PagePool(new PagePool.Config() {
-            @Override
-            public long limit_mib() {
-                return 256;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PagePool.Config.class;
-            }
-        });
+        this.memory = PagePool.withLimit(256);
         this.silicon = SiliconFactory.powerOn(hw, memory, options);
         this.tables = new PageTables(memory, hw.uatOutputAddressBits());
     }

@@ -15,17 +15,7 @@ public final class Fixtures {
     }
 
     public static PagePool pagePool(long limitMib) {
-        return new PagePool(new PagePool.Config() {
-            @Override
-            public long limit_mib() {
-                return limitMib;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PagePool.Config.class;
-            }
-        });
+        return PagePool.withLimit(limitMib);
     }
 
     public static DrmCore core(GemService gem) {

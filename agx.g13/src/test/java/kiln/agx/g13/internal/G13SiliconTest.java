@@ -3,7 +3,6 @@ package kiln.agx.g13.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,17 +21,7 @@ import kiln.drm.impl.gem.PagePool;
 /** The G13 chips' silicon: MMIO identification and core-mask registers at the real offsets with each chip's values. */
 class G13SiliconTest {
     static PhysicalMemory memory() {
-        return new PagePool(new PagePool.Config() {
-            @Override
-            public long limit_mib() {
-                return 16;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PagePool.Config.class;
-            }
-        });
+        return PagePool.withLimit(16);
     }
 
     @Test

@@ -2,7 +2,6 @@ package kiln.agx.g14.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.annotation.Annotation;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,17 +16,7 @@ import kiln.drm.impl.gem.PagePool;
 class G14SiliconTest {
     @Test
     void identificationRegisters() throws Exception {
-        PagePool memory = new PagePool(new PagePool.Config() {
-            @Override
-            public long limit_mib() {
-                return 16;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PagePool.Config.class;
-            }
-        });
+        PagePool memory = PagePool.withLimit(16);
         try (Silicon m2 = new T8112().powerOn(memory, SiliconOptions.defaults())) {
             int version = m2.mmio().read32(MmioRegion.SGX, AgxRegisters.ID_VERSION);
             assertEquals(5, version >>> 24, "G14");

@@ -46,6 +46,21 @@ public final class PagePool implements PhysicalMemory {
         modified(config);
     }
 
+    /** A pool outside the framework (tests, benchmarks, tools) with a limit of {@code limitMib} MiB. */
+    public static PagePool withLimit(long limitMib) {
+        return new PagePool(new Config() {
+            @Override
+            public long limit_mib() {
+                return limitMib;
+            }
+
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return Config.class;
+            }
+        });
+    }
+
     @Modified
     void modified(Config config) {
         limitPages = (int) Math.min(Integer.MAX_VALUE, (config.limit_mib() << 20) / PAGE_SIZE);
