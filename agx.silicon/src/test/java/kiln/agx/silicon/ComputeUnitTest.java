@@ -202,6 +202,20 @@ class ComputeUnitTest {
     }
 
     @Test
+    void timestampsTickAt24MHz() throws Exception {
+        try (ComputeHarness gpu = new ComputeHarness()) {
+            long t0 = gpu.machine.silicon.timestamp();
+            long n0 = System.nanoTime();
+            Thread.sleep(200);
+            long t1 = gpu.machine.silicon.timestamp();
+            long n1 = System.nanoTime();
+            double expectedTicks = (n1 - n0) * 24e6 / 1e9;
+            // the clocks are read a moment apart, and the machine may pause us in between: 2%
+            assertEquals(expectedTicks, t1 - t0, expectedTicks * 0.02);
+        }
+    }
+
+    @Test
     void dispatchRecordDescribesItsGrid() {
         ComputeDispatch d = new ComputeDispatch(1, 0, 0, 0, 3, 4, 5, 8, 4, 2);
         assertEquals(60, d.workgroups());

@@ -32,6 +32,9 @@ final class UatUnit implements Uat {
     private final Registers registers;
     private final Map<Long, TlbEntry> tlb = new ConcurrentHashMap<>();
     private volatile long generation;
+    // Writers of the generation are serialised by invalidation callers' own ordering; a lost
+    // increment between two concurrent invalidations still changes the value, which is all a
+    // reader needs.
 
     UatUnit(PhysicalMemory memory, long ttbatAddress, HwConfig hw, Registers registers) {
         this.memory = memory;
@@ -58,8 +61,14 @@ final class UatUnit implements Uat {
         long key = key(slot, va);
         TlbEntry entry = tlb.get(key);
         if (entry == null) {
+            long before = generation;
             entry = walk(slot, va, write, unit);
             tlb.put(key, entry);
+            // An invalidation that raced with the walk may have missed this entry; it bumped
+            // the generation before removing anything, so drop what the walk found.
+            if (generation != before) {
+                tlb.remove(key, entry);
+            }
         }
         UatPermissions p = entry.permissions();
         boolean mayRead = p.canRead(firmware);
@@ -135,8 +144,12 @@ final class UatUnit implements Uat {
         return new GpuFault(info, va);
     }
 
+    // Every invalidation bumps the generation before removing entries (so a concurrent walk
+    // cannot re-insert a stale one unnoticed) and after (so micro-TLBs drop what they hold).
+
     @Override
     public void invalidateAll() {
+        generation++;
         tlb.clear();
         generation++;
     }
@@ -144,6 +157,7 @@ final class UatUnit implements Uat {
     @Override
     public void invalidateAsid(int slot) {
         checkSlot(slot);
+        generation++;
         tlb.entrySet().removeIf(e -> (e.getKey() >>> 50) == slot && !e.getValue().global());
         generation++;
     }
@@ -156,6 +170,7 @@ final class UatUnit implements Uat {
         }
         long first = (va >>> UatFormat.PAGE_SHIFT) & VPN_MASK;
         long pages = ((va + bytes - 1) >>> UatFormat.PAGE_SHIFT) - (va >>> UatFormat.PAGE_SHIFT) + 1;
+        generation++;
         for (Iterator<Map.Entry<Long, TlbEntry>> it = tlb.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Long, TlbEntry> e = it.next();
             long vpn = e.getKey() & VPN_MASK;
