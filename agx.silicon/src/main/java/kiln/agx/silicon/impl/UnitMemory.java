@@ -18,6 +18,12 @@ final class UnitMemory {
     private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final long PAGE_BYTES = 1L << 14;
     private static final long PAGE_MASK = PAGE_BYTES - 1;
+    /**
+     * Runs up to this many words move word by word: a bulk copy between the heap and native
+     * memory has a fixed cost (an out-of-line copy) that dominates short runs such as the
+     * 128-byte rows of a tile.
+     */
+    private static final int SMALL_RUN = 64;
     private final MicroTlb tlb;
     private final Translator translator;
 
@@ -52,12 +58,28 @@ final class UnitMemory {
 
     /** Reads {@code count} words from {@code va} into {@code dst[offset..]}. */
     void read(long va, int[] dst, int offset, int count) {
-        chunks(va, count, false, (frame, at, done, n) -> MemorySegment.copy(frame, WORD, at, dst, offset + done, n));
+        chunks(va, count, false, (frame, at, done, n) -> {
+            if (n <= SMALL_RUN) {
+                for (int i = 0; i < n; i++) {
+                    dst[offset + done + i] = frame.get(WORD, at + 4L * i);
+                }
+            } else {
+                MemorySegment.copy(frame, WORD, at, dst, offset + done, n);
+            }
+        });
     }
 
     /** Writes {@code count} words from {@code src[offset..]} to {@code va}. */
     void write(long va, int[] src, int offset, int count) {
-        chunks(va, count, true, (frame, at, done, n) -> MemorySegment.copy(src, offset + done, frame, WORD, at, n));
+        chunks(va, count, true, (frame, at, done, n) -> {
+            if (n <= SMALL_RUN) {
+                for (int i = 0; i < n; i++) {
+                    frame.set(WORD, at + 4L * i, src[offset + done + i]);
+                }
+            } else {
+                MemorySegment.copy(src, offset + done, frame, WORD, at, n);
+            }
+        });
     }
 
     /** Writes {@code value} to {@code count} consecutive words from {@code va}. */
