@@ -102,6 +102,61 @@ final class FragmentEngine implements FragmentUnit {
         return run.future;
     }
 
+    /**
+     * A strip of a linear attachment: the tiles of one tile row a core has finished, kept until
+     * the row (or the core's run) ends and then written as one run per pixel row. Writing
+     * 128-byte tile rows scattered over the attachment instead costs several times more.
+     */
+    private static final class Strip {
+        private int[] pixels = new int[0];
+        private int width;
+        private int firstX = -1;
+        private int endX;
+        private int y0;
+        private int rows;
+
+        /** The strip for a target {@code targetWidth} pixels wide. */
+        void prepare(int targetWidth) {
+            width = RenderFormats.tiles(targetWidth) * T;
+            if (pixels.length < width * T) {
+                pixels = new int[width * T];
+            }
+            firstX = -1;
+        }
+
+        private void extend(int x0, int tileY0, int w, int h) {
+            if (firstX < 0) {
+                firstX = x0;
+                y0 = tileY0;
+                rows = h;
+            }
+            endX = x0 + w;
+        }
+
+        void put(int[] tile, int x0, int tileY0, int w, int h) {
+            extend(x0, tileY0, w, h);
+            for (int row = 0; row < h; row++) {
+                System.arraycopy(tile, row * T, pixels, row * width + x0, w);
+            }
+        }
+
+        void fill(int value, int x0, int tileY0, int w, int h) {
+            extend(x0, tileY0, w, h);
+            for (int row = 0; row < h; row++) {
+                Arrays.fill(pixels, row * width + x0, row * width + x0 + w, value);
+            }
+        }
+
+        void flush(UnitMemory memory, Attachment a) {
+            if (firstX < 0) {
+                return;
+            }
+            long base = a.address() + (long) y0 * a.strideBytes() + 4L * firstX;
+            memory.rows(base, a.strideBytes(), rows, pixels, firstX, width, endX - firstX, true);
+            firstX = -1;
+        }
+    }
+
     /** One core's tile loop and on-chip tile memory. */
     private final class TileCore {
         final int slot;
@@ -117,6 +172,8 @@ final class FragmentEngine implements FragmentUnit {
         private final UnitMemory parameters;
         private final UnitMemory attachments;
         private final int[] color = new int[T * T];
+        private final Strip colorStrip = new Strip();
+        private final Strip depthStrip = new Strip();
         /** Depth as float bits, so loads and stores are plain copies. */
         private final int[] depth = new int[T * T];
         /** The smallest depth in the tile: a primitive entirely nearer passes every depth test. */
@@ -158,6 +215,8 @@ final class FragmentEngine implements FragmentUnit {
             this.usc = shader == null ? null : new UscCore(shader, uniforms, new UatTranslator(silicon.uat(), slot,
                     cores.get(coreIndex).unit(ComputeMaster.UNIT_UL1C)), FRAGMENT_SHAPE, unitRun);
             Arrays.fill(cachedOffset, 0);
+            colorStrip.prepare(job.width());
+            depthStrip.prepare(job.width());
             int tilesX = RenderFormats.tiles(job.width());
             // Core k takes the k-th contiguous run of tiles: a core walking along a row of tiles
             // writes each pixel row of a linear attachment sequentially.
@@ -186,6 +245,9 @@ final class FragmentEngine implements FragmentUnit {
                     offset = block[0];
                 }
                 storeTile(tile, x0, y0, w, h);
+                if ((tile + 1) % tilesX == 0 || tile + 1 == to) {
+                    flushStrips();
+                }
             }
         }
 
@@ -242,32 +304,43 @@ final class FragmentEngine implements FragmentUnit {
         }
 
         private void storeTile(int tile, int x0, int y0, int w, int h) {
-            if (solid) {
-                if (job.color().store()) {
-                    fill(job.color(), tile, x0, y0, w, h, solidColor);
-                }
-                if (job.depth() != null && job.depth().store()) {
-                    fill(job.depth(), tile, x0, y0, w, h, solidDepth);
-                }
-                solid = false;
+            if (!solid) {
+                clearNow();
+            }
+            store(job.color(), colorStrip, tile, x0, y0, w, h, color, solidColor);
+            if (job.depth() != null) {
+                store(job.depth(), depthStrip, tile, x0, y0, w, h, depth, solidDepth);
+            }
+            solid = false;
+        }
+
+        /** Stores one attachment of the tile: tiled ones at once, linear ones into their strip. */
+        private void store(Attachment a, Strip strip, int tile, int x0, int y0, int w, int h, int[] pixels, int solidValue) {
+            if (!a.store()) {
                 return;
             }
-            clearNow();
-            if (job.color().store()) {
-                transfer(job.color(), tile, x0, y0, w, h, color, true);
-            }
-            Attachment d = job.depth();
-            if (d != null && d.store()) {
-                transfer(d, tile, x0, y0, w, h, depth, true);
+            if (a.layout() == Attachment.Layout.TILED) {
+                if (solid) {
+                    attachments.fill(a.address() + (long) tile * T * T * 4, solidValue, T * T);
+                } else {
+                    transfer(a, tile, x0, y0, w, h, pixels, true);
+                }
+            } else if (solid) {
+                strip.fill(solidValue, x0, y0, w, h);
+            } else {
+                strip.put(pixels, x0, y0, w, h);
             }
         }
 
-        private void fill(Attachment a, int tile, int x0, int y0, int w, int h, int value) {
-            if (a.layout() == Attachment.Layout.TILED) {
-                attachments.fill(a.address() + (long) tile * T * T * 4, value, T * T);
-                return;
+        /** Writes the strips of linear attachments (at the end of a tile row or of the core's run). */
+        private void flushStrips() {
+            if (job.color().store() && job.color().layout() == Attachment.Layout.LINEAR) {
+                colorStrip.flush(attachments, job.color());
             }
-            attachments.fillRows(a.address() + (long) y0 * a.strideBytes() + 4L * x0, a.strideBytes(), h, value, w);
+            Attachment d = job.depth();
+            if (d != null && d.store() && d.layout() == Attachment.Layout.LINEAR) {
+                depthStrip.flush(attachments, d);
+            }
         }
 
         /** Moves a tile between on-chip memory and an attachment: one run when tiled, a run per row when linear. */
@@ -281,7 +354,7 @@ final class FragmentEngine implements FragmentUnit {
                 }
                 return;
             }
-            attachments.rows(a.address() + (long) y0 * a.strideBytes() + 4L * x0, a.strideBytes(), h, pixels, T, w, store);
+            attachments.rows(a.address() + (long) y0 * a.strideBytes() + 4L * x0, a.strideBytes(), h, pixels, 0, T, w, store);
         }
 
         /** Rasterises the primitive in {@code record} into the tile at (x0, y0) of w x h pixels. */

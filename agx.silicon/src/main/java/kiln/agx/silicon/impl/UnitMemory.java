@@ -93,27 +93,20 @@ final class UnitMemory {
 
     /**
      * Moves {@code rows} rows of {@code count} words between {@code va} (rows
-     * {@code strideBytes} apart) and {@code pixels} (rows {@code pixelStride} words apart): a
-     * tile of a linear attachment. A write translates every row before writing any.
+     * {@code strideBytes} apart) and {@code pixels} (from {@code pixelOffset}, rows
+     * {@code pixelStride} words apart): part of a linear attachment. A write translates every row before writing any.
      */
-    void rows(long va, long strideBytes, int rows, int[] pixels, int pixelStride, int count, boolean write) {
+    void rows(long va, long strideBytes, int rows, int[] pixels, int pixelOffset, int pixelStride, int count,
+            boolean write) {
         if (write) {
             translateRows(va, strideBytes, rows, count);
         }
         for (int row = 0; row < rows; row++) {
             if (write) {
-                write(va + row * strideBytes, pixels, row * pixelStride, count);
+                write(va + row * strideBytes, pixels, pixelOffset + row * pixelStride, count);
             } else {
-                read(va + row * strideBytes, pixels, row * pixelStride, count);
+                read(va + row * strideBytes, pixels, pixelOffset + row * pixelStride, count);
             }
-        }
-    }
-
-    /** Writes {@code value} to {@code rows} rows of {@code count} words, {@code strideBytes} apart. */
-    void fillRows(long va, long strideBytes, int rows, int value, int count) {
-        translateRows(va, strideBytes, rows, count);
-        for (int row = 0; row < rows; row++) {
-            fill(va + row * strideBytes, value, count);
         }
     }
 
