@@ -332,6 +332,45 @@ class IsaTest {
     }
 
     @Test
+    void registersStartAtZeroInEveryBatchEvenWhereOnlySomeLanesWriteThem() throws Exception {
+        // r5 is written only by odd threads, r6 is carried around a loop, r7 is never written, r8
+        // only in odd workgroups (all lanes): every thread of every workgroup (the register file
+        // is reused) must see them start at 0.
+        long program = gpu.program("""
+                sr r0, gid.x
+                and r1, r0, #1
+                if r1
+                  movi r5, #99
+                endif
+                movi r2, #0
+                loop
+                  iadd r6, r6, #1
+                  iadd r2, r2, #1
+                  ige r3, r2, #3
+                  break r3
+                endloop
+                sr r9, wg.x
+                and r9, r9, #1
+                if r9
+                  movi r8, #1000
+                endif
+                iadd r4, r5, r6
+                iadd r4, r4, r7
+                iadd r4, r4, r8
+                st r4, u0, r0
+                stop
+                """);
+        int n = 64 * 40;
+        Buffer out = gpu.buffer(4L * n);
+        DispatchResult result = gpu.run1d(program, n, 64, out.va());
+        assertEquals(DispatchResult.Status.COMPLETED, result.status(), result.detail());
+        for (int t = 0; t < n; t++) {
+            int expected = ((t & 1) != 0 ? 102 : 3) + ((t / 64 & 1) != 0 ? 1000 : 0);
+            assertEquals(expected, out.getInt(t), "thread " + t);
+        }
+    }
+
+    @Test
     void specialRegistersDescribeA3dGrid() throws Exception {
         long program = gpu.program("""
                 sr r0, gid.x

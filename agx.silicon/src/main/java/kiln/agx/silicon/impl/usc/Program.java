@@ -30,8 +30,13 @@ public final class Program {
     final int[] target;
     /** Registers the program touches, constants included. */
     final int registerCount;
-    /** Registers {@code r0..} the program names: the ones zeroed for each SIMD group. */
+    /** Registers {@code r0..} the program names. */
     final int namedRegisters;
+    /**
+     * Registers the program may read before it has written them (they must start at 0); the
+     * others need no clearing between batches. See {@link #readBeforeWritten}.
+     */
+    final int[] zeroRegisters;
     final int[] constants;
 
     private Program(int length) {
@@ -47,15 +52,16 @@ public final class Program {
         target = new int[length];
         registerCount = 0;
         namedRegisters = 0;
+        zeroRegisters = null;
         constants = null;
     }
 
-    private Program(Program p, int registerCount, int namedRegisters, int[] constants) {
-        this(p, 1, p.d, p.a, p.b, p.c, registerCount, namedRegisters, constants);
+    private Program(Program p, int registerCount, int namedRegisters, int[] zeroRegisters, int[] constants) {
+        this(p, 1, p.d, p.a, p.b, p.c, registerCount, namedRegisters, zeroRegisters, constants);
     }
 
     private Program(Program p, int stride, int[] d, int[] a, int[] b, int[] c, int registerCount, int namedRegisters,
-            int[] constants) {
+            int[] zeroRegisters, int[] constants) {
         this.length = p.length;
         this.stride = stride;
         this.op = p.op;
@@ -68,6 +74,7 @@ public final class Program {
         this.target = p.target;
         this.registerCount = registerCount;
         this.namedRegisters = namedRegisters;
+        this.zeroRegisters = zeroRegisters;
         this.constants = constants;
     }
 
@@ -77,7 +84,7 @@ public final class Program {
             throw new IllegalStateException("already scaled");
         }
         return new Program(this, lanes, scale(d, lanes), scale(a, lanes), scale(b, lanes), scale(c, lanes), registerCount,
-                namedRegisters, constants);
+                namedRegisters, zeroRegisters, constants);
     }
 
     private static int[] scale(int[] numbers, int lanes) {
@@ -200,7 +207,58 @@ public final class Program {
         }
         int[] constantValues = constants.stream().mapToInt(Integer::intValue).toArray();
         int registerCount = constants.isEmpty() ? maxRegister + 1 : Isa.REGISTERS + constantValues.length;
-        return new Program(p, Math.max(1, registerCount), maxRegister + 1, constantValues);
+        return new Program(p, Math.max(1, registerCount), maxRegister + 1, readBeforeWritten(insns), constantValues);
+    }
+
+    /**
+     * The registers some lane may read before it wrote them. A write counts for later reads in
+     * its own block and the blocks inside it, not after the block ends (lanes that skipped the
+     * block did not write) nor in an {@code else} (other lanes); a read earlier in a loop body
+     * than the write (a value carried between iterations) needs the initial 0.
+     */
+    private static int[] readBeforeWritten(List<Instruction> insns) {
+        boolean[] needsZero = new boolean[Isa.REGISTERS];
+        List<java.util.BitSet> written = new ArrayList<>();
+        written.add(new java.util.BitSet());
+        for (Instruction insn : insns) {
+            for (int reg : reads(insn)) {
+                boolean defined = false;
+                for (java.util.BitSet block : written) {
+                    defined |= block.get(reg);
+                }
+                needsZero[reg] |= !defined;
+            }
+            switch (insn.opcode()) {
+                case IF, LOOP -> written.add(new java.util.BitSet());
+                case ELSE -> written.getLast().clear();
+                case ENDIF, ENDLOOP -> written.removeLast();
+                default -> {
+                    if (writesD(insn)) {
+                        written.getLast().set(insn.d());
+                    }
+                }
+            }
+        }
+        return java.util.stream.IntStream.range(0, Isa.REGISTERS).filter(r -> needsZero[r]).toArray();
+    }
+
+    private static int[] reads(Instruction insn) {
+        int c = insn.imm() & 0xff;
+        return switch (insn.opcode().form()) {
+            case NONE, D_IMM, D_UNIFORM, D_SPECIAL -> new int[0];
+            case D_A, A -> new int[] {insn.a()};
+            case D_A_B -> insn.immediateB() ? new int[] {insn.a()} : new int[] {insn.a(), insn.b()};
+            case D_A_B_C -> new int[] {insn.a(), insn.b(), c};
+            case MEMORY -> insn.opcode() == Opcode.ST ? new int[] {insn.b(), insn.d()} : new int[] {insn.b()};
+        };
+    }
+
+    private static boolean writesD(Instruction insn) {
+        return switch (insn.opcode().form()) {
+            case NONE, A -> false;
+            case MEMORY -> insn.opcode() == Opcode.LD;
+            default -> true;
+        };
     }
 
     private static int registersOf(Instruction insn) {

@@ -239,7 +239,14 @@ public final class UscCore {
         final int[] target = p.target;
         final long[] m = masks;
         final int n = words;
-        Arrays.fill(r, 0, Math.max(p.namedRegisters, MAX_PRESET) * width, 0);
+        if (presetInputs != null) {
+            // Threads with preset inputs hand their registers back: clear all they can see.
+            Arrays.fill(r, 0, Math.max(p.namedRegisters, MAX_PRESET) * width, 0);
+        } else {
+            for (int reg : p.zeroRegisters) {
+                Arrays.fill(r, reg * width, (reg + 1) * width, 0);
+            }
+        }
         Arrays.fill(consecutive, false);
         if (presetInputs != null) {
             presetInputs.run();
