@@ -11,7 +11,8 @@ import kiln.agx.api.isa.Opcode;
 /**
  * A validated, pre-decoded KSA program, laid out for the interpreter: one array per field,
  * register numbers turned into offsets in the lane-major register file by {@link #scaled}, immediate
- * b operands turned into constant registers (numbered from 64, filled once per executor), and
+ * b operands turned into constant registers (numbered after the named ones, filled once per
+ * executor), and
  * every control-flow instruction linked to its partner.
  */
 public final class Program {
@@ -30,6 +31,10 @@ public final class Program {
     final int[] target;
     /** Registers the program touches, constants included. */
     final int registerCount;
+    /** Registers a thread's inputs may be preset in ({@link UscCore#runThreads}); constants come after them. */
+    static final int PRESET_REGISTERS = 9;
+    /** The register the first constant lives in. */
+    final int firstConstant;
     /** Registers {@code r0..} the program names. */
     final int namedRegisters;
     /**
@@ -51,17 +56,19 @@ public final class Program {
         alu = new Alu[length];
         target = new int[length];
         registerCount = 0;
+        firstConstant = 0;
         namedRegisters = 0;
         zeroRegisters = null;
         constants = null;
     }
 
     private Program(Program p, int registerCount, int namedRegisters, int[] zeroRegisters, int[] constants) {
-        this(p, 1, p.d, p.a, p.b, p.c, registerCount, namedRegisters, zeroRegisters, constants);
+        this(p, 1, p.d, p.a, p.b, p.c, registerCount, namedRegisters, zeroRegisters, constants,
+                registerCount - constants.length);
     }
 
     private Program(Program p, int stride, int[] d, int[] a, int[] b, int[] c, int registerCount, int namedRegisters,
-            int[] zeroRegisters, int[] constants) {
+            int[] zeroRegisters, int[] constants, int firstConstant) {
         this.length = p.length;
         this.stride = stride;
         this.op = p.op;
@@ -76,6 +83,7 @@ public final class Program {
         this.namedRegisters = namedRegisters;
         this.zeroRegisters = zeroRegisters;
         this.constants = constants;
+        this.firstConstant = firstConstant;
     }
 
     /** The program with register (and uniform) numbers scaled to offsets for batches of {@code lanes}. */
@@ -84,7 +92,7 @@ public final class Program {
             throw new IllegalStateException("already scaled");
         }
         return new Program(this, lanes, scale(d, lanes), scale(a, lanes), scale(b, lanes), scale(c, lanes), registerCount,
-                namedRegisters, zeroRegisters, constants);
+                namedRegisters, zeroRegisters, constants, firstConstant);
     }
 
     private static int[] scale(int[] numbers, int lanes) {
@@ -159,7 +167,7 @@ public final class Program {
                     index = constants.size();
                     constants.add(insn.imm());
                 }
-                p.b[i] = Isa.REGISTERS + index;
+                p.b[i] = -1 - index; // a constant register, numbered once the named ones are known
             }
             switch (opcode) {
                 case IF, LOOP -> {
@@ -206,7 +214,15 @@ public final class Program {
             throw new IllegalProgramException("unclosed block at " + stack[sp - 1]);
         }
         int[] constantValues = constants.stream().mapToInt(Integer::intValue).toArray();
-        int registerCount = constants.isEmpty() ? maxRegister + 1 : Isa.REGISTERS + constantValues.length;
+        // Constant registers follow the named ones (and the ones runThreads presets), keeping the
+        // register file as small as the program: it is allocated and cleared per core.
+        int firstConstant = Math.max(maxRegister + 1, PRESET_REGISTERS);
+        for (int i = 0; i < p.length; i++) {
+            if (insns.get(i).immediateB()) {
+                p.b[i] = firstConstant + (-1 - p.b[i]);
+            }
+        }
+        int registerCount = constants.isEmpty() ? maxRegister + 1 : firstConstant + constantValues.length;
         return new Program(p, Math.max(1, registerCount), maxRegister + 1, readBeforeWritten(insns), constantValues);
     }
 

@@ -66,7 +66,7 @@ public final class UscCore {
     /** Fills the input registers of a {@link #runThreads} batch after the registers are zeroed. */
     private Runnable presetInputs;
     /** Registers {@link #runThreads} may preset or read back. */
-    public static final int MAX_PRESET = 9;
+    public static final int MAX_PRESET = Program.PRESET_REGISTERS;
     /** Whether some lane of the batch has stopped: then a uniform mask no longer covers the batch. */
     private boolean someStopped;
     /**
@@ -113,7 +113,7 @@ public final class UscCore {
         this.consecutive = new boolean[Math.max(program.registerCount, MAX_PRESET)];
         int[] constants = program.constants;
         for (int i = 0; i < constants.length; i++) {
-            Arrays.fill(r, (Isa.REGISTERS + i) * width, (Isa.REGISTERS + i + 1) * width, constants[i]);
+            Arrays.fill(r, (program.firstConstant + i) * width, (program.firstConstant + i + 1) * width, constants[i]);
         }
         int slots = (shape.workgroupThreads() + width - 1) / width * width;
         tidX = new int[slots];
