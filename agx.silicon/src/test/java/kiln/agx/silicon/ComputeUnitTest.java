@@ -161,6 +161,9 @@ class ComputeUnitTest {
         Thread.sleep(20);
         gpu.close();
         assertEquals(Status.CANCELLED, running.get(10, TimeUnit.SECONDS).status());
+        assertEquals(Status.CANCELLED, gpu.machine.silicon.compute()
+                .dispatch(new ComputeDispatch(ComputeHarness.SLOT, forever, 0, 0, 1, 1, 1, 32, 1, 1))
+                .get(10, TimeUnit.SECONDS).status(), "a powered-off unit runs nothing");
     }
 
     @Test

@@ -46,12 +46,17 @@ final class ComputeMaster implements ComputeUnit {
     @Override
     public CompletableFuture<DispatchResult> dispatch(ComputeDispatch dispatch) {
         UnitRun run = new UnitRun(silicon);
-        run.submit(() -> start(run, dispatch));
+        // Fetching the program and uniforms is short: do it here and save a hand-off to a worker.
+        run.inline(() -> start(run, dispatch));
         return run.future;
     }
 
     private void start(UnitRun run, ComputeDispatch dispatch) {
         run.markStart();
+        if (silicon.isOff()) {
+            run.finish();
+            return;
+        }
         validate(dispatch);
         GpuMemory cdm = silicon.uat().context(dispatch.vmSlot(), UatAgent.GPU, UNIT_CDM);
         Program program = Program.decode(i -> cdm.readLong(dispatch.programAddress() + (long) i * Isa.WORD_BYTES));

@@ -60,6 +60,16 @@ final class UnitRun implements UscCore.StopFlag {
         }
     }
 
+    /** Runs {@code body} on the calling thread (a unit's short set-up), turning its failures into the result. */
+    void inline(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            finish();
+        }
+    }
+
     /** Runs {@code tasks} core tasks; completes the future when all are done. */
     void fanOut(int tasks, CoreTask task) {
         if (tasks == 0) {
