@@ -3,6 +3,7 @@ package kiln.agx.silicon.impl;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import kiln.agx.silicon.impl.usc.IllegalProgramException;
 import kiln.agx.silicon.impl.usc.MicroTlb;
@@ -26,6 +27,10 @@ final class UnitMemory {
     private static final int SMALL_RUN = 64;
     private final MicroTlb tlb;
     private final Translator translator;
+    /** Words of one value each, for long fills: two, as colour and depth fills alternate. */
+    private final int[][] patterns = {new int[0], new int[0]};
+    private final int[] patternValues = new int[2];
+    private int nextPattern;
 
     /** What to do with one page's part of a run: {@code count} words at {@code offset} in {@code frame}, from word {@code done}. */
     private interface Chunk {
@@ -56,6 +61,22 @@ final class UnitMemory {
         fill(va, value, 1);
     }
 
+    private int[] pattern(int value, int count) {
+        for (int i = 0; i < patterns.length; i++) {
+            if (patternValues[i] == value && patterns[i].length >= count) {
+                return patterns[i];
+            }
+        }
+        int i = nextPattern;
+        nextPattern = (nextPattern + 1) % patterns.length;
+        if (patterns[i].length < count) {
+            patterns[i] = new int[count];
+        }
+        Arrays.fill(patterns[i], value);
+        patternValues[i] = value;
+        return patterns[i];
+    }
+
     /** Reads {@code count} words from {@code va} into {@code dst[offset..]}. */
     void read(long va, int[] dst, int offset, int count) {
         chunks(va, count, false, (frame, at, done, n) -> {
@@ -84,6 +105,11 @@ final class UnitMemory {
 
     /** Writes {@code value} to {@code count} consecutive words from {@code va}. */
     void fill(long va, int value, int count) {
+        if (count > SMALL_RUN) {
+            // Long fills copy from a pattern: a bulk copy is fast whatever the JIT makes of a loop.
+            write(va, pattern(value, count), 0, count);
+            return;
+        }
         chunks(va, count, true, (frame, at, done, n) -> {
             for (int i = 0; i < n; i++) {
                 frame.set(WORD, at + 4L * i, value);
