@@ -127,11 +127,7 @@ public class ComputeBenchmark {
     }
 
     private DispatchResult run(ComputeDispatch dispatch) {
-        DispatchResult result = gpu.silicon.compute().dispatch(dispatch).join();
-        if (result.status() != DispatchResult.Status.COMPLETED) {
-            throw new IllegalStateException(result.toString());
-        }
-        return result;
+        return SiliconFixture.completed(gpu.silicon.compute().dispatch(dispatch));
     }
 
     @Benchmark

@@ -2,8 +2,10 @@ package kiln.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import kiln.agx.api.hw.UatProt;
+import kiln.agx.api.silicon.DispatchResult;
 import kiln.agx.api.silicon.Silicon;
 import kiln.agx.api.silicon.SiliconOptions;
 import kiln.agx.g13.internal.T8103;
@@ -34,6 +36,15 @@ final class SiliconFixture implements AutoCloseable {
         owned.add(pages);
         tables.map(root, va, pages, UatProt.GPU_SHARED_RW);
         return pages;
+    }
+
+    /** Waits for a unit's work and insists it completed: a benchmark of failed work measures nothing. */
+    static DispatchResult completed(CompletableFuture<DispatchResult> work) {
+        DispatchResult result = work.join();
+        if (result.status() != DispatchResult.Status.COMPLETED) {
+            throw new IllegalStateException(result.toString());
+        }
+        return result;
     }
 
     @Override
