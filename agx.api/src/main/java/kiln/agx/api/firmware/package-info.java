@@ -4,5 +4,5 @@
  * and can swap it live.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package kiln.agx.api.firmware;

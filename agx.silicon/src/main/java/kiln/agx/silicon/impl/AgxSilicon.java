@@ -130,6 +130,16 @@ public final class AgxSilicon implements Silicon {
         return registers;
     }
 
+    /** The memory of reserved region {@code name} (the ASC's boot-time mapping of it). */
+    java.lang.foreign.MemorySegment regionMemory(String name) {
+        for (int i = 0; i < regions.size(); i++) {
+            if (regions.get(i).name().equals(name)) {
+                return regionPages.get(i).memory();
+            }
+        }
+        throw new IllegalArgumentException("no reserved region " + name);
+    }
+
     @Override
     public List<ReservedRegion> reservedRegions() {
         return regions;

@@ -3,8 +3,9 @@ package kiln.agx.silicon.impl;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ final class AscCore implements Asc {
     static final int UNIT_FIRMWARE = 0xad;
 
     private final AgxSilicon silicon;
-    private final BlockingQueue<MailboxMessage> inbound = new ArrayBlockingQueue<>(FIFO_DEPTH);
+    private final Inbound inbound = new Inbound();
     private final ExecutorService interrupts;
     private final Deque<MailboxMessage> undelivered = new ArrayDeque<>();
     private MailboxReceiver receiver;
@@ -69,7 +70,7 @@ final class AscCore implements Asc {
 
     @Override
     public boolean send(MailboxMessage message, Duration timeout) throws InterruptedException {
-        return inbound.offer(message, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return inbound.offer(message, timeout.toNanos());
     }
 
     @Override
@@ -210,7 +211,17 @@ final class AscCore implements Asc {
 
         @Override
         public MailboxMessage receive(long timeout, TimeUnit unit) throws InterruptedException {
-            return inbound.poll(timeout, unit);
+            return inbound.poll(unit.toNanos(timeout));
+        }
+
+        @Override
+        public MemorySegment region(String name) {
+            return silicon.regionMemory(name);
+        }
+
+        @Override
+        public void wake() {
+            inbound.wake();
         }
 
         @Override
@@ -246,6 +257,61 @@ final class AscCore implements Asc {
         @Override
         public long timestamp() {
             return silicon.timestamp();
+        }
+    }
+
+    /** The AP-to-ASC FIFO, whose waiting side an interrupt ({@link AscContext#wake}) also ends. */
+    private static final class Inbound {
+        private final ArrayDeque<MailboxMessage> fifo = new ArrayDeque<>(FIFO_DEPTH);
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private boolean interrupt;
+
+        boolean offer(MailboxMessage message, long timeoutNanos) throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                long left = timeoutNanos;
+                while (fifo.size() == FIFO_DEPTH) {
+                    if (left <= 0) {
+                        return false;
+                    }
+                    left = changed.awaitNanos(left);
+                }
+                fifo.add(message);
+                changed.signalAll();
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        MailboxMessage poll(long timeoutNanos) throws InterruptedException {
+            lock.lockInterruptibly();
+            try {
+                long left = timeoutNanos;
+                while (fifo.isEmpty()) {
+                    if (interrupt || left <= 0) {
+                        interrupt = false;
+                        return null;
+                    }
+                    left = changed.awaitNanos(left);
+                }
+                MailboxMessage m = fifo.poll();
+                changed.signalAll();
+                return m;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void wake() {
+            lock.lock();
+            try {
+                interrupt = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }
