@@ -36,12 +36,15 @@ final class Channel {
         return new Channel(f, memory, state, ring, entries, entryBytes);
     }
 
-    /** The address of the next message the AP wrote, or -1 if none. */
+    /** What {@link #peek} and {@link #reserve} answer for "nothing": no channel lives at VA 0. */
+    static final long NONE = 0;
+
+    /** The address of the next message the AP wrote, or {@link #NONE}. */
     long peek() {
         int read = (int) f.csRead.read(memory, stateVa);
         int write = (int) f.csWrite.read(memory, stateVa);
         if (read == write) {
-            return -1;
+            return NONE;
         }
         if (Integer.compareUnsigned(read, entries) >= 0 || Integer.compareUnsigned(write, entries) >= 0) {
             throw new FirmwareCrash("channel indices out of range: read " + read + ", write " + write + " of " + entries);
@@ -55,12 +58,12 @@ final class Channel {
         f.csRead.write(memory, stateVa, (read + 1) % entries);
     }
 
-    /** The address to write the next message to, or -1 if the AP has not read enough yet. */
+    /** The address to write the next message to, or {@link #NONE} if the AP has not read enough yet. */
     long reserve() {
         int read = (int) f.csRead.read(memory, stateVa);
         int write = (int) f.csWrite.read(memory, stateVa);
         if ((write + 1) % entries == read) {
-            return -1;
+            return NONE;
         }
         long at = ringVa + write * entryBytes;
         memory.write(at, java.lang.foreign.MemorySegment.ofArray(new byte[(int) entryBytes]));

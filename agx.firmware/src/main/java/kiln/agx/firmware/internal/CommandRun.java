@@ -12,6 +12,7 @@ final class CommandRun {
     final long command;
     final CommandType type;
     final Fields.RunFields fields;
+    final long start;
     final long end;
     long pc;
     UnitWork unit;
@@ -23,6 +24,7 @@ final class CommandRun {
         this.command = command;
         this.type = type;
         this.fields = fields;
+        this.start = microsequence;
         this.pc = microsequence;
         this.end = microsequence + size;
     }

@@ -188,7 +188,7 @@ final class Session {
 
     private void drainPipe(PipeType type, int priority) {
         Channel channel = pipe(type, priority);
-        for (long msg = channel.peek(); msg >= 0; msg = channel.peek()) {
+        for (long msg = channel.peek(); msg != Channel.NONE; msg = channel.peek()) {
             long info = f.rwqQueue.read(kernel, msg);
             WorkQueue q = queues.get(info);
             if (q == null || f.rwqNew.read(kernel, msg) != 0 && q.idle()) {
@@ -226,7 +226,7 @@ final class Session {
     }
 
     private void drainDeviceControl() {
-        for (long msg = deviceControl.peek(); msg >= 0; msg = deviceControl.peek()) {
+        for (long msg = deviceControl.peek(); msg != Channel.NONE; msg = deviceControl.peek()) {
             int type = (int) f.dcType.read(kernel, msg);
             switch (type) {
                 case DEVCTRL_INITIALIZE -> {
@@ -268,7 +268,7 @@ final class Session {
     }
 
     private void drainFwCtl() {
-        for (long msg = fwCtl.peek(); msg >= 0; msg = fwCtl.peek()) {
+        for (long msg = fwCtl.peek(); msg != Channel.NONE; msg = fwCtl.peek()) {
             int slot = (int) f.fcSlot.read(kernel, msg);
             if (slot < 0 || slot >= HANDOFF_FLUSH_SLOTS) {
                 throw new FirmwareCrash("FwCtlMsg for flush slot " + slot);
@@ -393,7 +393,7 @@ final class Session {
     /** Interprets {@code run}'s microsequence; true when it retired. */
     private boolean interpret(WorkQueue q, CommandRun run) {
         while (true) {
-            if (run.pc < 0 || run.pc >= run.end) {
+            if (Long.compareUnsigned(run.pc, run.start) < 0 || Long.compareUnsigned(run.pc, run.end) >= 0) {
                 throw new FirmwareCrash("microsequence of 0x" + Long.toHexString(run.command) + " ran off its end");
             }
             int opcode = kernel.readInt(run.pc);
@@ -560,7 +560,7 @@ final class Session {
     /** Writes an event message, waiting for room: the driver drains the ring on every doorbell. */
     private void writeEvent(MessageWriter writer) {
         long slot = event.reserve();
-        while (slot < 0) {
+        while (slot == Channel.NONE) {
             ctx.send(AscMessages.EP_FIRMWARE, AscMessages.MSG_RX_DOORBELL);
             try {
                 Thread.sleep(1);
@@ -579,7 +579,7 @@ final class Session {
             return;
         }
         long slot = event.reserve();
-        if (slot < 0) {
+        if (slot == Channel.NONE) {
             ctx.send(AscMessages.EP_FIRMWARE, AscMessages.MSG_RX_DOORBELL);
             return; // retried on the next turn of the loop
         }
@@ -599,7 +599,7 @@ final class Session {
             return;
         }
         long slot = stats.reserve();
-        if (slot < 0) {
+        if (slot == Channel.NONE) {
             return; // the driver is behind: samples are lossy
         }
         long now = ctx.timestamp();
@@ -620,7 +620,7 @@ final class Session {
             return;
         }
         long slot = fwLog.reserve();
-        if (slot < 0) {
+        if (slot == Channel.NONE) {
             return;
         }
         f.logType.write(kernel, slot, FW_LOG_LINE);
