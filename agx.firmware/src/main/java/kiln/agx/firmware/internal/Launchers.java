@@ -256,7 +256,7 @@ final class Launchers {
             var s = java.lang.foreign.MemorySegment.ofArray(draws.get(draw));
             int triangles = s.get(INT, DRAW_TRIANGLES);
             TilerJob job = new TilerJob(vmSlot, s.get(LONG, DRAW_VERTICES), s.get(LONG, DRAW_INDICES), firstTriangle,
-                    triangles - firstTriangle, width, height, tileMap, buffer.heapBase, buffer.heapBytes, resetHeap,
+                    triangles, width, height, tileMap, buffer.heapBase, buffer.heapBytes, resetHeap,
                     s.get(LONG, DRAW_PROGRAM), s.get(LONG, DRAW_UNIFORMS), s.get(INT, DRAW_UNIFORM_COUNT));
             boolean reset = resetHeap;
             track(work, ctx.tiler().bin(job)).whenComplete((r, failure) -> {
