@@ -192,6 +192,37 @@ class AscTest {
     }
 
     @Test
+    void aWakeEndsAWaitingReceiveAndTheFirmwareSeesTheHandoffRegion() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicReference<AscContext> firmware = new java.util.concurrent.atomic.AtomicReference<>();
+        asc.load(ctx -> {
+            ctx.region(kiln.agx.api.silicon.ReservedRegion.HANDOFF).set(ValueLayout.JAVA_LONG, 8, 0x4b1d);
+            try {
+                ctx.region("nowhere");
+                seen.add("no such region accepted");
+            } catch (IllegalArgumentException expected) {
+                firmware.set(ctx);
+            }
+            seen.add("waiting");
+            MailboxMessage m = ctx.receive(30, TimeUnit.SECONDS);
+            seen.add(m == null ? "woken" : "message " + m);
+            MailboxMessage queued = ctx.receive(0, TimeUnit.SECONDS);
+            seen.add("then " + (queued == null ? "nothing" : "message"));
+        });
+        cpuRun(true);
+        assertEquals("waiting", seen.poll(10, TimeUnit.SECONDS));
+        var handoff = gpu.machine.memory.frame(gpu.machine.silicon.reservedRegion(kiln.agx.api.silicon.ReservedRegion.HANDOFF)
+                .physicalAddress());
+        assertEquals(0x4b1d, handoff.get(ValueLayout.JAVA_LONG, 8), "written through the firmware's own mapping");
+        Thread.sleep(50);
+        firmware.get().wake(); // from another thread, as a unit's completion does
+        firmware.get().wake(); // a second interrupt adds no message: the next receive still finds none
+        assertEquals("woken", seen.poll(10, TimeUnit.SECONDS), "the wake ended the 30 s wait");
+        assertEquals("then nothing", seen.poll(10, TimeUnit.SECONDS));
+        assertEquals(Asc.State.HALTED, asc.awaitStop(Duration.ofSeconds(10)));
+    }
+
+    @Test
     void initCarriesAKernelAddressIn44Bits() {
         long message = AscMessages.init(0xffff_ffa0_1234_5000L);
         assertEquals(AscMessages.MSG_INIT, AscMessages.type(message));
