@@ -191,7 +191,7 @@ class FirmwareRenderTest {
             assertTrue(d.get(BUFFER_MGR_INFO, "used_bytes", roomyInfo) > RenderFormats.HEAP_HEADER_BYTES);
 
             // 4 KiB of heap: many partial renders, the same bytes
-            Target tight = new Target(d, 1 << 14);
+            Target tight = new Target(d, 1 << 18);
             long tightInfo = bufferInfo(d, tight, 1 << 12, 1);
             render(d, tight, tightInfo, vq, fq, 0x200);
             await(d, 21, 0x200);
@@ -200,6 +200,21 @@ class FirmwareRenderTest {
             assertEquals(d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo), d.get(BUFFER_MGR_INFO, "overflows", tightInfo));
             assertArrayEquals(expected.pixels(), tight.pixels());
             assertArrayEquals(expected.depths(), tight.depths());
+
+            // the driver grows the heap as the firmware's statistics ask (InitBuffer first in the vertex queue)
+            long partials = d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo);
+            long init = d.alloc(INIT_BUFFER);
+            d.set(INIT_BUFFER, "tag", init, 6);
+            d.set(INIT_BUFFER, "vm_slot", init, ComputeHarness.SLOT);
+            d.set(INIT_BUFFER, "buffer", init, tightInfo);
+            d.set(INIT_BUFFER, "block_count", init, 64);
+            vq.submit(init);
+            tight.color.memory().fill((byte) 0);
+            render(d, tight, tightInfo, vq, fq, 0x300);
+            await(d, 21, 0x300);
+            assertEquals(64, d.get(BUFFER_MGR_INFO, "block_count", tightInfo));
+            assertEquals(partials, d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo), "no partial render after growth");
+            assertArrayEquals(expected.pixels(), tight.pixels());
         }
     }
 
