@@ -47,7 +47,12 @@ import kiln.agx.api.silicon.AscProgram;
  * unit work, {@code Finalize*} writes {@code stamp_value} to the op's {@code fw_stamp},
  * {@code RetireStamp} writes the command's {@code job_meta.stamp_value} to its {@code stamp},
  * flags {@code stamp_slot} and ends the command. Flags are sent as one {@code EventMsg::Flag}
- * (128-bit bitmap) per turn of the loop.
+ * (128-bit bitmap) per turn of the loop. While a run command is in progress,
+ * {@code Globals.pending_stamps[stamp_slot]} holds {@code info = slot << 3 | 1} and the value it
+ * will write (indexing by slot is Kiln's); it is cleared when the command retires. Each time the
+ * GPU goes idle after work, a statistics sample ({@code busy_permille} since the previous one,
+ * commands {@code completed} so far) goes on the statistics channel; log lines (boot, errors,
+ * halt and resume) go on the log channel. Both are lossy when the driver does not drain them.
  *
  * <h2>Render</h2>
  * A vertex pass bins every draw into its buffer's heap ({@code heap_base}, {@code block_count *

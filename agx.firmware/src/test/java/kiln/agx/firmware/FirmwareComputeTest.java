@@ -87,6 +87,16 @@ class FirmwareComputeTest {
             assertTrue(start > 0 && end >= start, "timestamps " + start + ".." + end);
             assertEquals(1, d.get(GPU_GLOBAL_STATS, "total_cmds", d.statsComp));
             assertEquals(1, q.doneptr(), "gpu_doneptr passed the command");
+            assertTrue(d.diagnosis().contains("initialized"), d.diagnosis());
+            long stats = d.runtimePointers + d.field(RUNTIME_POINTERS, "stats").offset();
+            long sample = d.get(CHANNEL_RING, "ring", stats);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (d.get(CHANNEL_STATE, "write_ptr", d.get(CHANNEL_RING, "state", stats)) == 0) {
+                assertTrue(System.nanoTime() < deadline, "a statistics sample when the GPU went idle");
+                Thread.sleep(1);
+            }
+            assertEquals(FirmwareProtocol.STATS_SAMPLE, d.get(STATS_MSG, "msg_type", sample));
+            assertEquals(1, d.get(STATS_MSG, "completed", sample));
 
             // a second submission on the same queue advances by one more step
             q.submit(d.compute(enc[0], enc[1], slot, 0x200, timestamps));

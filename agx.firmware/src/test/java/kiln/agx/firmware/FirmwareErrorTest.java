@@ -63,6 +63,9 @@ class FirmwareErrorTest {
             assertFalse(info.read(), "a store");
             assertEquals(UNMAPPED >> 6 << 6, info.address() & ~0x3fL & ((1L << 40) - 1));
             assertEquals(1, d.get(GPU_GLOBAL_STATS, "faults", d.statsComp));
+            long pending = d.globals + d.field(GLOBALS, "pending_stamps").offset(3);
+            assertEquals(3 << 3 | 1, d.get(PENDING_STAMP, "info", pending), "the culprit's slot is pending");
+            assertEquals(0x100, d.get(PENDING_STAMP, "wait_value", pending));
 
             // halted: work submitted now on another queue does not start
             TestDriver.Queue other = d.queue(PipeType.COMPUTE, 1, 4);
@@ -78,6 +81,7 @@ class FirmwareErrorTest {
             assertFalse(d.halted());
             assertEquals(0, d.get(FW_STATUS, "resume", d.fwStatus), "the firmware acknowledged");
             assertEquals(2, a.getInt(0), "the good commands ran once each after the fault");
+            assertEquals(0, d.get(PENDING_STAMP, "info", pending), "nothing pending once all retired");
         }
     }
 

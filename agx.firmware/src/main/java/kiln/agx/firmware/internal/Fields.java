@@ -19,7 +19,8 @@ final class Fields {
     final AbiField rpPipes, rpDeviceControl, rpEvent, rpFwLog, rpStats, rpStatsVtx, rpStatsFrag, rpStatsComp;
     final AbiField pcVtx, pcFrag, pcComp;
     final AbiField ringState, ringRing, ringEntries, csRead, csWrite;
-    final AbiField glHangTimeout, glPendingSubmissions;
+    final AbiField glHangTimeout, glPendingSubmissions, glPendingStamps, psInfo, psWaitValue;
+    final AbiField qiGpuContext;
     final AbiField fsFwctl, fsHaltCount, fsHalted, fsResume;
     final AbiField statsTotal, statsBusy, statsFaults;
     // messages
@@ -80,6 +81,10 @@ final class Fields {
         csWrite = f(CHANNEL_STATE, "write_ptr");
         glHangTimeout = f(GLOBALS, "hang_timeout_ms");
         glPendingSubmissions = f(GLOBALS, "pending_submissions");
+        glPendingStamps = f(GLOBALS, "pending_stamps");
+        psInfo = f(PENDING_STAMP, "info");
+        psWaitValue = f(PENDING_STAMP, "wait_value");
+        qiGpuContext = f(QUEUE_INFO, "gpu_context");
         fsFwctl = f(FW_STATUS, "fwctl_channel");
         fsHaltCount = f(FW_STATUS, "halt_count");
         fsHalted = f(FW_STATUS, "halted");

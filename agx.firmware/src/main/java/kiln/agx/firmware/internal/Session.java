@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import kiln.agx.api.firmware.AbiType;
 import kiln.agx.api.firmware.CommandType;
 import kiln.agx.api.firmware.MicroOp;
 import kiln.agx.api.firmware.PipeType;
@@ -214,7 +213,7 @@ final class Session {
         }
         int rptr = (int) f.rsRptr.read(kernel, state);
         WorkQueue q = new WorkQueue(info, type, priority, state, ring, size, rptr % size,
-                f.abi.field(AbiType.QUEUE_INFO, "gpu_context").read(kernel, info));
+                f.qiGpuContext.read(kernel, info));
         WorkQueue old = queues.put(info, q);
         if (old != null) {
             order.remove(old);
@@ -337,6 +336,7 @@ final class Session {
                         };
                         q.current = new CommandRun(command, type, rf, rf.microsequence.read(kernel, command),
                                 rf.microsequenceSize.read(kernel, command));
+                        markPending(q.current, true);
                     }
                 }
                 changed = true;
@@ -495,6 +495,7 @@ final class Session {
             throw new FirmwareCrash("job meta with stamp slot " + slot);
         }
         kernel.writeInt(stamp, value);
+        markPending(run, false);
         firing[slot >> 6] |= 1L << (slot & 63);
         long statsVa = run.fields.stats.read(kernel, run.command);
         if (statsVa != 0) {
@@ -504,6 +505,23 @@ final class Session {
         busyTicksSinceSample += Math.max(0, run.endTicks - run.startTicks);
         completed++;
         workSinceSample = true;
+    }
+
+    /**
+     * Keeps {@code Globals.pending_stamps} current, as the driver reads it to tell a timeout's
+     * culprit from the other pending work: entry {@code slot} (Kiln's indexing) is active
+     * ({@code info = slot << 3 | 1}) with the value the running command will write, while a
+     * command completing that slot runs.
+     */
+    private void markPending(CommandRun run, boolean active) {
+        long meta = run.command + run.fields.jobMeta.offset();
+        int slot = (int) f.metaStampSlot.read(kernel, meta);
+        if (slot < 0 || slot >= EVENT_SLOTS) {
+            throw new FirmwareCrash("job meta with stamp slot " + slot);
+        }
+        long entry = globals + f.glPendingStamps.offset(slot);
+        f.psInfo.write(kernel, entry, active ? (long) slot << 3 | 1 : 0);
+        f.psWaitValue.write(kernel, entry, active ? f.metaStampValue.read(kernel, meta) : 0);
     }
 
     // ---- errors, halt and resume
