@@ -31,11 +31,14 @@ public enum CommandType {
 
     /** The command with tag {@code tag}, or {@code null} ({@code RunBlitter}, 2, is unused). */
     public static CommandType ofTag(long tag) {
+        return tag >= 0 && tag < BY_TAG.length ? BY_TAG[(int) tag] : null;
+    }
+
+    private static final CommandType[] BY_TAG = new CommandType[8];
+
+    static {
         for (CommandType c : values()) {
-            if (c.tag == tag) {
-                return c;
-            }
+            BY_TAG[c.tag] = c;
         }
-        return null;
     }
 }

@@ -40,13 +40,16 @@ public enum MicroOp {
         return layout;
     }
 
+    private static final MicroOp[] BY_OPCODE = new MicroOp[0x40];
+
+    static {
+        for (MicroOp op : values()) {
+            BY_OPCODE[op.opcode] = op;
+        }
+    }
+
     /** The op with this opcode, or {@code null}. */
     public static MicroOp ofOpcode(long opcode) {
-        for (MicroOp op : values()) {
-            if (op.opcode == opcode) {
-                return op;
-            }
-        }
-        return null;
+        return opcode >= 0 && opcode < BY_OPCODE.length ? BY_OPCODE[(int) opcode] : null;
     }
 }

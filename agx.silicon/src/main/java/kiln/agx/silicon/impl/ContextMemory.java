@@ -7,8 +7,20 @@ import java.lang.foreign.ValueLayout;
 import kiln.agx.api.hw.UatFormat;
 import kiln.agx.api.silicon.GpuMemory;
 
-/** {@link GpuMemory} over the UAT: byte-granular accesses split at page boundaries. */
+/**
+ * {@link GpuMemory} over the UAT: byte-granular accesses split at page boundaries. Each view
+ * keeps a small direct-mapped cache of the shared TLB's entries (the firmware reads its
+ * structures word by word), tagged with the UAT generation read before the lookup: any
+ * invalidation changes the generation, so a cached entry never outlives one. Entries are
+ * immutable, so concurrent users of one view at worst miss.
+ */
 final class ContextMemory implements GpuMemory {
+    private static final int CACHE_ENTRIES = 64;
+    private final Cached[] cache = new Cached[CACHE_ENTRIES];
+
+    private record Cached(long page, long generation, TlbEntry entry) {
+    }
+
     private static final long PAGE_MASK = UatFormat.PAGE_BYTES - 1;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -132,6 +144,15 @@ final class ContextMemory implements GpuMemory {
     }
 
     private MemorySegment frame(long va, boolean write) {
-        return uat.translate(slot, va, firmware, write, unit).frame();
+        long page = va >>> UatFormat.PAGE_SHIFT;
+        int index = (int) page & (CACHE_ENTRIES - 1);
+        long generation = uat.generation();
+        Cached c = cache[index];
+        if (c != null && c.page() == page && c.generation() == generation) {
+            return uat.checked(c.entry(), slot, va, firmware, write, unit).frame();
+        }
+        TlbEntry entry = uat.translate(slot, va, firmware, write, unit);
+        cache[index] = new Cached(page, generation, entry);
+        return entry.frame();
     }
 }

@@ -70,6 +70,11 @@ final class UatUnit implements Uat {
                 tlb.remove(key, entry);
             }
         }
+        return checked(entry, slot, va, firmware, write, unit);
+    }
+
+    /** {@code entry} if its permissions allow the access, else the permission fault (latched). */
+    TlbEntry checked(TlbEntry entry, int slot, long va, boolean firmware, boolean write, int unit) {
         UatPermissions p = entry.permissions();
         boolean mayRead = p.canRead(firmware);
         boolean mayWrite = p.canWrite(firmware);
