@@ -124,9 +124,7 @@ class FirmwareComputeTest {
             assertEquals(0, d.stamp(2), "the consumer waits behind its barrier");
             assertEquals(0, consumer.doneptr());
             producer.submit(d.compute(first[0], first[1], 1, 0x100, ts));
-            while (d.stamp(2) != 0x100) {
-                d.nextEvent();
-            }
+            d.awaitStamp(2, 0x100);
             assertEquals(0x100, d.stamp(1));
             for (int i = 0; i < 32; i++) {
                 assertEquals(2, c.getInt(i), "the consumer saw the producer's output");

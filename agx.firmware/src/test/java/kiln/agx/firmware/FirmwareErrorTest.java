@@ -75,9 +75,8 @@ class FirmwareErrorTest {
             assertEquals(0, d.stamp(3));
 
             d.resume();
-            while (d.stamp(3) != 0x200 || d.stamp(4) != 0x100) {
-                assertEquals(FirmwareProtocol.EVENT_FLAG, d.nextEvent().type());
-            }
+            d.awaitStamp(3, 0x200);
+            d.awaitStamp(4, 0x100);
             assertFalse(d.halted());
             assertEquals(0, d.get(FW_STATUS, "resume", d.fwStatus), "the firmware acknowledged");
             assertEquals(2, a.getInt(0), "the good commands ran once each after the fault");
@@ -107,9 +106,7 @@ class FirmwareErrorTest {
             assertTrue(d.halted());
             assertNull(faultInfo(d), "a timeout, not a fault");
             d.resume();
-            while (d.stamp(17) != 0x200) {
-                assertEquals(FirmwareProtocol.EVENT_FLAG, d.nextEvent().type());
-            }
+            d.awaitStamp(17, 0x200);
             assertEquals(1, a.getInt(5));
         }
     }

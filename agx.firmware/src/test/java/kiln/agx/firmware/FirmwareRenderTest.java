@@ -166,13 +166,6 @@ class FirmwareRenderTest {
         return info;
     }
 
-    private static void await(TestDriver d, int slot, int value) throws InterruptedException {
-        while (d.stamp(slot) != value) {
-            TestDriver.Event e = d.nextEvent();
-            assertEquals(kiln.agx.api.firmware.FirmwareProtocol.EVENT_FLAG, e.type(), d.diagnosis());
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("kiln.agx.firmware.FirmwareComputeTest#pairs")
     void aRenderThroughTheFirmwareEqualsTheUnitsDrivenDirectlyWhateverTheHeap(GpuGen gen, String version) throws Exception {
@@ -184,7 +177,7 @@ class FirmwareRenderTest {
             Target roomy = new Target(d, 1 << 20);
             long roomyInfo = bufferInfo(d, roomy, 1 << 17, 8);
             render(d, roomy, roomyInfo, vq, fq, 0x100);
-            await(d, 21, 0x100);
+            d.awaitStamp(21, 0x100);
             assertArrayEquals(expected.pixels(), roomy.pixels());
             assertArrayEquals(expected.depths(), roomy.depths());
             assertEquals(0, d.get(BUFFER_MGR_INFO, "partial_renders", roomyInfo));
@@ -194,7 +187,7 @@ class FirmwareRenderTest {
             Target tight = new Target(d, 1 << 18);
             long tightInfo = bufferInfo(d, tight, 1 << 12, 1);
             render(d, tight, tightInfo, vq, fq, 0x200);
-            await(d, 21, 0x200);
+            d.awaitStamp(21, 0x200);
             assertTrue(d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo) > 3,
                     "partial renders: " + d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo));
             assertEquals(d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo), d.get(BUFFER_MGR_INFO, "overflows", tightInfo));
@@ -211,7 +204,7 @@ class FirmwareRenderTest {
             vq.submit(init);
             tight.color.memory().fill((byte) 0);
             render(d, tight, tightInfo, vq, fq, 0x300);
-            await(d, 21, 0x300);
+            d.awaitStamp(21, 0x300);
             assertEquals(64, d.get(BUFFER_MGR_INFO, "block_count", tightInfo));
             assertEquals(partials, d.get(BUFFER_MGR_INFO, "partial_renders", tightInfo), "no partial render after growth");
             assertArrayEquals(expected.pixels(), tight.pixels());
@@ -232,7 +225,7 @@ class FirmwareRenderTest {
             // for the first fragment pass before it may empty the heap
             render(d, first, info, vq, fq, 0x100);
             render(d, second, info, vq, fq, 0x200);
-            await(d, 31, 0x200);
+            d.awaitStamp(31, 0x200);
             assertArrayEquals(expected.pixels(), first.pixels());
             assertArrayEquals(expected.pixels(), second.pixels());
         }

@@ -269,6 +269,16 @@ final class TestDriver implements AutoCloseable {
         }
     }
 
+    /** Waits until stamp {@code slot} reads {@code value}; fails on any event that is not a flag. */
+    void awaitStamp(int slot, int value) throws InterruptedException {
+        while (stamp(slot) != value) {
+            Event e = nextEvent();
+            if (e.type() != FirmwareProtocol.EVENT_FLAG) {
+                throw new AssertionError("event type " + e.type() + " while waiting for stamp " + slot + "; " + diagnosis());
+            }
+        }
+    }
+
     /** The ASC's state, crash reports and the firmware log, for failure messages. */
     String diagnosis() {
         StringBuilder b = new StringBuilder("ASC " + user.machine.silicon.asc().state() + ", crashes " + crashes + ", log:");

@@ -71,8 +71,31 @@ final class Launchers {
 
     private void fail(UnitWork work, UnitOutcome.Kind kind, GpuFault fault, String detail) {
         long now = ctx.timestamp();
-        work.outcome.complete(new UnitOutcome(kind, now, now, fault == null ? null : fault.info(), detail));
+        end(work, new UnitOutcome(kind, now, now, fault == null ? null : fault.info(), detail));
+    }
+
+    /** Completes the work and raises the ASC interrupt so the firmware loop looks at it. */
+    private void end(UnitWork work, UnitOutcome outcome) {
+        work.outcome.complete(outcome);
         ctx.wake();
+    }
+
+    /** Ends the work as DONE when {@code finished}, or as CANCELLED if it was cancelled meanwhile; whether it ended. */
+    private boolean ended(UnitWork work, boolean finished, long start) {
+        if (finished) {
+            end(work, new UnitOutcome(UnitOutcome.Kind.DONE, start, ctx.timestamp(), null, null));
+            return true;
+        }
+        if (work.cancelled()) {
+            fail(work, UnitOutcome.Kind.CANCELLED, null, "cancelled");
+            return true;
+        }
+        return false;
+    }
+
+    /** Ends the work with a unit's failure, keeping the work's start time. */
+    private void failed(UnitWork work, UnitOutcome outcome, long start) {
+        end(work, new UnitOutcome(outcome.kind(), start, outcome.end(), outcome.fault(), outcome.detail()));
     }
 
     /** {@code StartCompute} at {@code op}: every launch of the encoder, in order. */
@@ -109,13 +132,7 @@ final class Launchers {
 
     /** Runs {@code steps} one after the other; the first that does not end DONE ends the work. */
     private void chain(UnitWork work, List<Function<Long, CompletableFuture<UnitOutcome>>> steps, int index, long start) {
-        if (index == steps.size()) {
-            work.outcome.complete(new UnitOutcome(UnitOutcome.Kind.DONE, start, ctx.timestamp(), null, null));
-            ctx.wake();
-            return;
-        }
-        if (work.cancelled()) {
-            fail(work, UnitOutcome.Kind.CANCELLED, null, "cancelled");
+        if (ended(work, index == steps.size(), start)) {
             return;
         }
         CompletableFuture<UnitOutcome> step;
@@ -131,8 +148,7 @@ final class Launchers {
                 fail(work, cause instanceof CancellationException ? UnitOutcome.Kind.CANCELLED : UnitOutcome.Kind.ERROR,
                         null, String.valueOf(cause));
             } else if (!outcome.ok()) {
-                work.outcome.complete(new UnitOutcome(outcome.kind(), start, outcome.end(), outcome.fault(), outcome.detail()));
-                ctx.wake();
+                failed(work, outcome, start);
             } else {
                 chain(work, steps, index + 1, start);
             }
@@ -244,13 +260,7 @@ final class Launchers {
         }
 
         void next(long start) {
-            if (draw == draws.size()) {
-                work.outcome.complete(new UnitOutcome(UnitOutcome.Kind.DONE, start, ctx.timestamp(), null, null));
-                ctx.wake();
-                return;
-            }
-            if (work.cancelled()) {
-                fail(work, UnitOutcome.Kind.CANCELLED, null, "cancelled");
+            if (ended(work, draw == draws.size(), start)) {
                 return;
             }
             var s = java.lang.foreign.MemorySegment.ofArray(draws.get(draw));
@@ -272,8 +282,7 @@ final class Launchers {
             UnitOutcome o = UnitOutcome.of(r.result());
             buffer.usedBytes = Math.max(buffer.usedBytes, r.heapBytesUsed());
             if (!o.ok()) {
-                work.outcome.complete(new UnitOutcome(o.kind(), start, o.end(), o.fault(), o.detail()));
-                ctx.wake();
+                failed(work, o, start);
                 return;
             }
             resetHeap = false;
@@ -298,8 +307,7 @@ final class Launchers {
                 UnitOutcome po = failure != null ? new UnitOutcome(UnitOutcome.Kind.CANCELLED, start, ctx.timestamp(), null,
                         String.valueOf(failure)) : UnitOutcome.of(fr);
                 if (!po.ok()) {
-                    work.outcome.complete(new UnitOutcome(po.kind(), start, po.end(), po.fault(), po.detail()));
-                    ctx.wake();
+                    failed(work, po, start);
                     return;
                 }
                 buffer.partialRenders++;
