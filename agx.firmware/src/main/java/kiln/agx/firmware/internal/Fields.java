@@ -13,13 +13,13 @@ import kiln.agx.api.firmware.FirmwareAbi;
 final class Fields {
     final FirmwareAbi abi;
     // handoff
-    final AbiField hoMagicAp, hoMagicFw, hoFlush, flushState;
+    final AbiField hoMagicFw, hoFlush, flushState;
     // init data and runtime pointers
     final AbiField idRuntimePointers, idGlobals, idFwStatus;
-    final AbiField rpPipes, rpDeviceControl, rpEvent, rpFwLog, rpStats, rpStatsVtx, rpStatsFrag, rpStatsComp;
+    final AbiField rpPipes, rpDeviceControl, rpEvent, rpFwLog, rpStats;
     final AbiField pcVtx, pcFrag, pcComp;
     final AbiField ringState, ringRing, ringEntries, csRead, csWrite;
-    final AbiField glHangTimeout, glPendingSubmissions, glPendingStamps, psInfo, psWaitValue;
+    final AbiField glHangTimeout, glPendingStamps, psInfo, psWaitValue;
     final AbiField qiGpuContext;
     final AbiField fsFwctl, fsHaltCount, fsHalted, fsResume;
     final AbiField statsTotal, statsBusy, statsFaults;
@@ -27,7 +27,7 @@ final class Fields {
     final AbiField rwqPipe, rwqQueue, rwqWptr, rwqSlot, rwqNew;
     final AbiField dcType, dcdcToken, dcdcContext;
     final AbiField evType, evFiring, evtoCounter, evtoSlot;
-    final AbiField fcSlot, fcAddr, fcPages;
+    final AbiField fcSlot;
     final AbiField logType, logSeq, logTime, logText;
     final AbiField stType, stBusy, stCompleted;
     // work queues
@@ -50,13 +50,12 @@ final class Fields {
     final AbiField scVmSlot, svVmSlot, sfVmSlot;
     final AbiField scJobParams1, scJobParams2, svJobParams1, svJobParams2, svBuffer, sfJobParams1, sfJobParams2, sfBuffer;
     final AbiField fcFwStamp, fcStampValue, fvFwStamp, fvStampValue, ffFwStamp, ffStampValue;
-    final AbiField frRestart, fvRestart, ffRestart;
+    final AbiField ffRestart;
     final long runWorkQueueMsgBytes, deviceControlMsgBytes, eventMsgBytes, fwLogMsgBytes, statsMsgBytes, fwCtlMsgBytes,
-            flushInfoBytes, pipeChannelsBytes, channelRingBytes;
+            pipeChannelsBytes;
 
     Fields(FirmwareAbi abi) {
         this.abi = abi;
-        hoMagicAp = f(HANDOFF, "magic_ap");
         hoMagicFw = f(HANDOFF, "magic_fw");
         hoFlush = f(HANDOFF, "flush");
         flushState = f(FLUSH_INFO, "state");
@@ -68,9 +67,6 @@ final class Fields {
         rpEvent = f(RUNTIME_POINTERS, "event");
         rpFwLog = f(RUNTIME_POINTERS, "fw_log");
         rpStats = f(RUNTIME_POINTERS, "stats");
-        rpStatsVtx = f(RUNTIME_POINTERS, "stats_vtx");
-        rpStatsFrag = f(RUNTIME_POINTERS, "stats_frag");
-        rpStatsComp = f(RUNTIME_POINTERS, "stats_comp");
         pcVtx = f(PIPE_CHANNELS, "vtx");
         pcFrag = f(PIPE_CHANNELS, "frag");
         pcComp = f(PIPE_CHANNELS, "comp");
@@ -80,7 +76,6 @@ final class Fields {
         csRead = f(CHANNEL_STATE, "read_ptr");
         csWrite = f(CHANNEL_STATE, "write_ptr");
         glHangTimeout = f(GLOBALS, "hang_timeout_ms");
-        glPendingSubmissions = f(GLOBALS, "pending_submissions");
         glPendingStamps = f(GLOBALS, "pending_stamps");
         psInfo = f(PENDING_STAMP, "info");
         psWaitValue = f(PENDING_STAMP, "wait_value");
@@ -105,8 +100,6 @@ final class Fields {
         evtoCounter = f(EVENT_MSG_TIMEOUT, "counter");
         evtoSlot = f(EVENT_MSG_TIMEOUT, "event_slot");
         fcSlot = f(FW_CTL_MSG, "slot");
-        fcAddr = f(FW_CTL_MSG, "addr");
-        fcPages = f(FW_CTL_MSG, "page_count");
         logType = f(FW_LOG_MSG, "msg_type");
         logSeq = f(FW_LOG_MSG, "seq_no");
         logTime = f(FW_LOG_MSG, "timestamp");
@@ -183,18 +176,12 @@ final class Fields {
         fvStampValue = f(MS_FINALIZE_VERTEX, "stamp_value");
         ffFwStamp = f(MS_FINALIZE_FRAGMENT, "fw_stamp");
         ffStampValue = f(MS_FINALIZE_FRAGMENT, "stamp_value");
-        frRestart = f(MS_FINALIZE_COMPUTE, "restart_branch_offset");
-        fvRestart = f(MS_FINALIZE_VERTEX, "restart_branch_offset");
-        ffRestart = f(MS_FINALIZE_FRAGMENT, "restart_branch_offset");
         runWorkQueueMsgBytes = abi.sizeOf(RUN_WORK_QUEUE_MSG);
         deviceControlMsgBytes = abi.sizeOf(DEVICE_CONTROL_MSG);
         eventMsgBytes = abi.sizeOf(EVENT_MSG);
         fwLogMsgBytes = abi.sizeOf(FW_LOG_MSG);
         statsMsgBytes = abi.sizeOf(STATS_MSG);
         fwCtlMsgBytes = abi.sizeOf(FW_CTL_MSG);
-        flushInfoBytes = abi.sizeOf(FLUSH_INFO);
-        pipeChannelsBytes = abi.sizeOf(PIPE_CHANNELS);
-        channelRingBytes = abi.sizeOf(CHANNEL_RING);
     }
 
     /** The fields every run command has, at offsets of its own. */
