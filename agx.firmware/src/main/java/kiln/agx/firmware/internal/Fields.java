@@ -50,9 +50,7 @@ final class Fields {
     final AbiField scVmSlot, svVmSlot, sfVmSlot;
     final AbiField scJobParams1, scJobParams2, svJobParams1, svJobParams2, svBuffer, sfJobParams1, sfJobParams2, sfBuffer;
     final AbiField fcFwStamp, fcStampValue, fvFwStamp, fvStampValue, ffFwStamp, ffStampValue;
-    final AbiField ffRestart;
-    final long runWorkQueueMsgBytes, deviceControlMsgBytes, eventMsgBytes, fwLogMsgBytes, statsMsgBytes, fwCtlMsgBytes,
-            pipeChannelsBytes;
+    final long runWorkQueueMsgBytes, deviceControlMsgBytes, eventMsgBytes, fwLogMsgBytes, statsMsgBytes, fwCtlMsgBytes;
 
     Fields(FirmwareAbi abi) {
         this.abi = abi;
