@@ -52,7 +52,8 @@ import kiln.agx.api.silicon.AscProgram;
  * will write (indexing by slot is Kiln's); it is cleared when the command retires. Each time the
  * GPU goes idle after work, a statistics sample ({@code busy_permille} since the previous one,
  * commands {@code completed} so far) goes on the statistics channel; log lines (boot, errors,
- * halt and resume) go on the log channel. Both are lossy when the driver does not drain them.
+ * halt and resume) go on the log channel, each with a doorbell. Both are lossy when the driver does
+ * not drain them.
  *
  * <h2>Render</h2>
  * A vertex pass bins every draw into its buffer's heap ({@code heap_base}, {@code block_count *

@@ -650,5 +650,6 @@ final class Session {
         MemorySegment.copy(text, 0, buffer, ValueLayout.JAVA_BYTE, 0, n);
         kernel.write(slot + f.logText.offset(), buffer);
         fwLog.publish();
+        ctx.send(AscMessages.EP_FIRMWARE, AscMessages.MSG_RX_DOORBELL);
     }
 }

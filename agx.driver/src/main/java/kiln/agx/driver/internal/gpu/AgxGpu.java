@@ -1,0 +1,276 @@
+package kiln.agx.driver.internal.gpu;
+
+import static kiln.agx.api.firmware.AbiType.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kiln.agx.api.firmware.AbiField;
+import kiln.agx.api.firmware.Firmware;
+import kiln.agx.api.firmware.FirmwareAbi;
+import kiln.agx.api.firmware.FirmwareProtocol;
+import kiln.agx.api.hw.AgxRegisters;
+import kiln.agx.api.hw.AscMessages;
+import kiln.agx.api.hw.HwConfig;
+import kiln.agx.api.hw.UatFormat;
+import kiln.agx.api.silicon.MailboxMessage;
+import kiln.agx.api.silicon.MmioRegion;
+import kiln.agx.api.silicon.ReservedRegion;
+import kiln.agx.api.silicon.Silicon;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.memory.PhysicalMemory;
+
+/**
+ * One probed GPU: the silicon, the kernel's UAT context, InitData and the channels in the bound
+ * firmware's ABI, and the firmware running on the ASC ({@code GpuManager} of the real driver).
+ *
+ * <h2>Probe</h2>
+ * {@link #probe} follows the real order: load the firmware and start the coprocessor
+ * ({@code CPU_RUN}); UAT handoff ({@code magic_ap}, then at most 1 s for the firmware's
+ * {@code magic_fw}, else EIO "Handoff: Failed to initialize (firmware not running?)"; flush
+ * slots zeroed; TTBAT slot 0 = kernel-lower and kernel roots); read and check the ID registers
+ * (EIO "GPU type mismatch"); build InitData; queue {@code DeviceControlMsg::Initialize}, send
+ * {@code MSG_INIT}, ring the device-control doorbell and kick the firmware. Any failure powers
+ * the silicon off again and frees everything.
+ *
+ * <h2>Messages</h2>
+ * The firmware's messages arrive on the silicon's mailbox thread: {@code MSG_RX_DOORBELL} makes
+ * the driver drain the log, statistics and event rings (in that order, as the real driver
+ * polls them); a message on the crash-log endpoint marks the GPU crashed.
+ */
+public final class AgxGpu implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgxGpu.class);
+    private static final int LOG_LINES_KEPT = 256;
+    private static final Duration HANDOFF_TIMEOUT = Duration.ofMillis(1000);
+
+    private final HwConfig hw;
+    private final Firmware firmware;
+    private final FirmwareAbi abi;
+    private final Silicon silicon;
+    private final UatPageTable kernelLower;
+    private final UatPageTable kernelTable;
+    private final KernelVm kernel;
+    private final IdRegisters ids;
+    private final InitDataBuilder.Built init;
+    private final Deque<String> firmwareLog = new ArrayDeque<>();
+    private final AbiField logText;
+    private volatile boolean crashed;
+
+    private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, UatPageTable kernelLower,
+            UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init) {
+        this.hw = hw;
+        this.firmware = firmware;
+        this.abi = abi;
+        this.silicon = silicon;
+        this.kernelLower = kernelLower;
+        this.kernelTable = kernelTable;
+        this.kernel = kernel;
+        this.ids = ids;
+        this.init = init;
+        this.logText = abi.field(FW_LOG_MSG, "msg");
+    }
+
+    /**
+     * Probes a GPU: powers on {@code silicon} (already powered by the caller) and boots
+     * {@code firmware} on it.
+     *
+     * @throws DrmException ENODEV for an unsupported (generation, firmware); EIO if the handoff
+     *                      or the ID check fails; ENOMEM if memory runs out. The silicon is closed
+     *                      on failure.
+     */
+    public static AgxGpu probe(HwConfig hw, Silicon silicon, Firmware firmware, PhysicalMemory memory, int hangTimeoutMs)
+            throws DrmException {
+        UatPageTable lower = null;
+        KernelVm kernel = null;
+        try {
+            FirmwareAbi abi = firmware.abi(hw.generation());
+            silicon.asc().load(firmware.program(hw.generation()));
+            silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, AgxRegisters.CPU_RUN);
+
+            lower = new UatPageTable(memory, hw.uatOutputAddressBits());
+            UatPageTable kernelTable = new UatPageTable(memory, hw.uatOutputAddressBits(),
+                    silicon.reservedRegion(ReservedRegion.PAGETABLES).physicalAddress());
+            handoff(silicon, memory, abi);
+            long ttbat = silicon.reservedRegion(ReservedRegion.TTBS).physicalAddress();
+            MemorySegment ttbs = memory.frame(ttbat);
+            ttbs.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, UatFormat.ttb(lower.root(), 0));
+            ttbs.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, UatFormat.ttb(kernelTable.root(), 0));
+            silicon.uat().invalidateAsid(0);
+
+            IdRegisters ids = IdRegisters.read(silicon.mmio(), hw);
+            kernel = new KernelVm(memory, kernelTable);
+            InitDataBuilder.Built init = new InitDataBuilder(kernel, abi, hw, ttbat).build(hangTimeoutMs);
+            AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, lower, kernelTable, kernel, ids, init);
+            gpu.boot();
+            return gpu;
+        } catch (DrmException | RuntimeException e) {
+            silicon.close();
+            if (kernel != null) {
+                kernel.close();
+            }
+            if (lower != null) {
+                lower.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void handoff(Silicon silicon, PhysicalMemory memory, FirmwareAbi abi) throws DrmException {
+        MemorySegment handoff = memory.frame(silicon.reservedRegion(ReservedRegion.HANDOFF).physicalAddress());
+        abi.field(HANDOFF, "magic_ap").set(handoff, 0, FirmwareProtocol.PPL_MAGIC);
+        AbiField magicFw = abi.field(HANDOFF, "magic_fw");
+        long deadline = System.nanoTime() + HANDOFF_TIMEOUT.toNanos();
+        while (magicFw.get(handoff, 0) != FirmwareProtocol.PPL_MAGIC) {
+            if (System.nanoTime() > deadline) {
+                throw new DrmException(Errno.EIO, "Handoff: Failed to initialize (firmware not running?)");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DrmException(Errno.EINTR, "interrupted during the handoff");
+            }
+        }
+        AbiField flush = abi.field(HANDOFF, "flush");
+        for (int i = 0; i < flush.count(); i++) {
+            handoff.asSlice(flush.offset(i), flush.elementBytes()).fill((byte) 0);
+        }
+    }
+
+    private void boot() throws DrmException {
+        silicon.asc().setReceiver(this::received);
+        deviceControl(FirmwareProtocol.DEVCTRL_INITIALIZE);
+        send(AscMessages.EP_FIRMWARE, AscMessages.init(init.initData().va()));
+        send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+        send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_KICKFW));
+    }
+
+    /** Queues a payload-less device-control message (the caller rings the doorbell). */
+    private synchronized void deviceControl(int type) throws DrmException {
+        MemorySegment msg = init.rings().deviceControl().produce();
+        if (msg == null) {
+            throw new DrmException(Errno.EBUSY, "device-control ring full");
+        }
+        abi.field(DEVICE_CONTROL_MSG, "msg_type").set(msg, 0, type);
+        init.rings().deviceControl().commit();
+    }
+
+    void send(int endpoint, long payload) throws DrmException {
+        try {
+            if (!silicon.asc().send(new MailboxMessage(endpoint, payload), Duration.ofSeconds(1))) {
+                throw new DrmException(Errno.EBUSY, "mailbox full");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrmException(Errno.EINTR, "interrupted sending to the firmware");
+        }
+    }
+
+    private void received(MailboxMessage m) {
+        if (m.endpoint() == kiln.agx.api.hw.AscMessages.EP_CRASHLOG) {
+            crashed = true;
+            LOG.error("GPU firmware crashed, failing all jobs");
+            return;
+        }
+        if (m.endpoint() != AscMessages.EP_FIRMWARE || AscMessages.type(m.payload()) != AscMessages.MSG_RX_DOORBELL) {
+            LOG.warn("Unknown message {}", m);
+            return;
+        }
+        drainLog();
+        drainStats();
+        drainEvents();
+    }
+
+    private void drainLog() {
+        Ring ring = init.rings().fwLog();
+        for (MemorySegment msg = ring.poll(); msg != null; msg = ring.poll()) {
+            byte[] text = msg.asSlice(logText.offset(), logText.byteSize()).toArray(ValueLayout.JAVA_BYTE);
+            int n = 0;
+            while (n < text.length && text[n] != 0) {
+                n++;
+            }
+            String line = new String(text, 0, n, StandardCharsets.UTF_8);
+            LOG.debug("firmware: {}", line);
+            synchronized (firmwareLog) {
+                if (firmwareLog.size() == LOG_LINES_KEPT) {
+                    firmwareLog.removeFirst();
+                }
+                firmwareLog.addLast(line);
+            }
+            ring.consume();
+        }
+    }
+
+    private void drainStats() {
+        Ring ring = init.rings().stats();
+        for (MemorySegment msg = ring.poll(); msg != null; msg = ring.poll()) {
+            ring.consume();
+        }
+    }
+
+    private void drainEvents() {
+        Ring ring = init.rings().event();
+        for (MemorySegment msg = ring.poll(); msg != null; msg = ring.poll()) {
+            ring.consume();
+        }
+    }
+
+    /** The latest firmware log lines, oldest first. */
+    public List<String> firmwareLog() {
+        synchronized (firmwareLog) {
+            return List.copyOf(firmwareLog);
+        }
+    }
+
+    public HwConfig hwConfig() {
+        return hw;
+    }
+
+    public Firmware firmware() {
+        return firmware;
+    }
+
+    public FirmwareAbi abi() {
+        return abi;
+    }
+
+    public Silicon silicon() {
+        return silicon;
+    }
+
+    public IdRegisters ids() {
+        return ids;
+    }
+
+    public KernelVm kernel() {
+        return kernel;
+    }
+
+    public InitDataBuilder.Built initData() {
+        return init;
+    }
+
+    /** Whether the firmware crashed (every operation then answers ENODEV). */
+    public boolean crashed() {
+        return crashed;
+    }
+
+    /** Stops the firmware and powers off; frees the kernel memory. */
+    @Override
+    public void close() {
+        silicon.asc().setReceiver(null);
+        silicon.close();
+        kernel.close();
+        kernelLower.close();
+        kernelTable.close();
+    }
+}

@@ -1,0 +1,92 @@
+package kiln.agx.driver.internal.gpu;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import kiln.agx.api.hw.UatFormat;
+import kiln.agx.api.hw.UatProt;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.memory.PhysicalMemory;
+import kiln.drm.api.memory.PhysicalPages;
+
+/**
+ * The kernel's firmware-shared memory in UAT context 0's upper half: a grow-only heap (the real
+ * driver's {@code HeapAllocator} shape) of 1 MiB blocks mapped {@code FW_SHARED_RW} from
+ * {@link #BASE}, handing out 0x80-aligned pieces with their CPU view. Firmware structures live
+ * here for the life of the device; freeing comes with {@link #close}.
+ */
+public final class KernelVm implements AutoCloseable {
+    /** Where kernel allocations start (Kiln's choice inside the kernel half). */
+    public static final long BASE = 0xffff_ffa0_0000_0000L;
+    /** Real: {@code min_align} of the kernel allocators. */
+    public static final long MIN_ALIGN = 0x80;
+    private static final long BLOCK = 1 << 20;
+
+    private final PhysicalMemory memory;
+    private final UatPageTable table;
+    private final List<PhysicalPages> blocks = new ArrayList<>();
+    private long next = BASE;
+    private long end = BASE;
+
+    /** A piece of kernel memory: its GPU VA and the CPU's view of the same bytes. */
+    public record Alloc(long va, MemorySegment cpu) {
+    }
+
+    public KernelVm(PhysicalMemory memory, UatPageTable table) {
+        this.memory = memory;
+        this.table = table;
+    }
+
+    /** Zeroed, 0x80-aligned, never crossing a block. */
+    public synchronized Alloc allocate(long bytes) throws DrmException {
+        long size = (bytes + MIN_ALIGN - 1) & -MIN_ALIGN;
+        if (size > BLOCK) {
+            return allocateLarge(size);
+        }
+        if (next + size > end) {
+            grow(BLOCK);
+        }
+        long va = next;
+        next += size;
+        return new Alloc(va, view(va, size));
+    }
+
+    private Alloc allocateLarge(long size) throws DrmException {
+        long rounded = (size + UatFormat.PAGE_BYTES - 1) & -UatFormat.PAGE_BYTES;
+        long va = end;
+        grow(rounded);
+        next = end;
+        return new Alloc(va, view(va, size));
+    }
+
+    private void grow(long bytes) throws DrmException {
+        PhysicalPages block = memory.allocate(bytes);
+        table.map(end, block, UatProt.FW_SHARED_RW);
+        blocks.add(block);
+        next = end;
+        end += bytes;
+    }
+
+    private MemorySegment view(long va, long size) {
+        long offset = va - BASE;
+        for (PhysicalPages b : blocks) {
+            if (offset < b.size()) {
+                return b.memory().asSlice(offset, size);
+            }
+            offset -= b.size();
+        }
+        throw new IllegalStateException("unmapped kernel VA 0x" + Long.toHexString(va));
+    }
+
+    /** Bytes mapped. */
+    public synchronized long mappedBytes() {
+        return end - BASE;
+    }
+
+    @Override
+    public synchronized void close() {
+        blocks.forEach(PhysicalPages::close);
+        blocks.clear();
+    }
+}
