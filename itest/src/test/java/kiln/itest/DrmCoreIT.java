@@ -43,12 +43,6 @@ import kiln.drm.api.syncobj.SyncObjManager;
 public class DrmCoreIT extends KilnTestBase {
     private static final int DOUBLE = IoctlNumber.iowr(0x40, 8);
 
-    private <T> T service(Class<T> type) {
-        ServiceReference<T> ref = context.getServiceReference(type);
-        assertNotNull("no " + type.getSimpleName() + " service", ref);
-        return context.getService(ref);
-    }
-
     @Test
     public void everyAbstractionIsAService() {
         for (Class<?> type : List.of(RangeAllocatorFactory.class, FenceFactory.class, GemManager.class,

@@ -27,6 +27,15 @@ public abstract class KilnTestBase {
         return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst();
     }
 
+    /** A service of {@code type}; fails the test if there is none. */
+    protected <T> T service(Class<T> type) {
+        org.osgi.framework.ServiceReference<T> ref = context.getServiceReference(type);
+        if (ref == null) {
+            throw new AssertionError("no " + type.getSimpleName() + " service");
+        }
+        return context.getService(ref);
+    }
+
     /** The installed bundle with this symbolic name; fails the test if there is none. */
     protected Bundle bundle(String bsn) {
         return find(bsn).orElseThrow(() -> new AssertionError("no bundle " + bsn));

@@ -7,6 +7,13 @@ import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import kiln.agx.driver.internal.device.AgxDevice;
+import kiln.agx.driver.internal.device.DeviceStatus;
+import kiln.agx.driver.internal.uapi.ParamsView;
 
 import kiln.agx.driver.internal.FirmwareMatch;
 import kiln.agx.driver.internal.PluginCatalog;
@@ -20,9 +27,14 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
 @Component(service = AgxCommands.class, property = {
         "osgi.command.scope=agx",
         "osgi.command.function=cores",
-        "osgi.command.function=fw"})
+        "osgi.command.function=fw",
+        "osgi.command.function=devices",
+        "osgi.command.function=params"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<AgxDevice> devices;
 
     @Activate
     public AgxCommands(@Reference PluginCatalog catalog) {
@@ -54,6 +66,29 @@ public final class AgxCommands {
             table.row(fw.version().toString(), fw.supportedCores().stream().map(Object::toString).sorted().toList(),
                     fw.bundle(), fw.bundleId());
         }
+        return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("list the declared AGX devices: chip, firmware, state and why, DRM node")
+    public String devices(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        Table table = new Table("name", "compatible", "pin", "state", "firmware", "node", "why");
+        devices.stream().map(AgxDevice::status).sorted(java.util.Comparator.comparing(DeviceStatus::name))
+                .forEach(d -> table.row(d.name(), d.compatible(), d.pin().isEmpty() ? "-" : d.pin(), d.state(),
+                        d.firmware().isEmpty() ? "-" : d.firmware(), d.node().isEmpty() ? "-" : d.node(),
+                        d.reason().isEmpty() ? "-" : d.reason()));
+        return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("show what DRM_IOCTL_ASAHI_GET_PARAMS reports for a running device")
+    public String params(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json,
+            @Descriptor("the device's name, e.g. t8103") String device) {
+        AgxDevice d = devices.stream().filter(x -> x.status().name().equals(device)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no device " + device + "; agx:devices lists them"));
+        var gpu = d.gpu().orElseThrow(() -> new IllegalStateException(device + " is not running: " + d.status().reason()));
+        Table table = new Table("param", "value");
+        ParamsView.of(gpu).forEach(table::row);
         return json ? table.toJson() : table.render();
     }
 }
