@@ -37,9 +37,7 @@ public class AsahiProbeIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
     private ServiceReference<DrmDevice> device(String name) throws Exception {
-        return Await.until(LIMIT, () -> context.getServiceReferences(DrmDevice.class,
-                "(&(drm.driver=asahi)(agx.device.name=" + name + "))").stream().findFirst().orElse(null),
-                r -> r != null, "asahi device " + name);
+        return asahiDevice(name);
     }
 
     @Test

@@ -36,6 +36,25 @@ public abstract class KilnTestBase {
         return context.getService(ref);
     }
 
+    /**
+     * The asahi DRM device {@code name} once it is registered (probing takes a moment after
+     * start-up); the failure says what {@code agx:devices} shows.
+     */
+    protected org.osgi.framework.ServiceReference<kiln.drm.api.device.DrmDevice> asahiDevice(String name) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (true) {
+            var refs = context.getServiceReferences(kiln.drm.api.device.DrmDevice.class,
+                    "(&(drm.driver=asahi)(agx.device.name=" + name + "))");
+            if (!refs.isEmpty()) {
+                return refs.iterator().next();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("asahi device " + name + " not registered in 20 s:\n" + Shell.run(context, "agx:devices"));
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** The installed bundle with this symbolic name; fails the test if there is none. */
     protected Bundle bundle(String bsn) {
         return find(bsn).orElseThrow(() -> new AssertionError("no bundle " + bsn));

@@ -32,13 +32,16 @@ import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.device.DrmDevice;
 import kiln.drm.api.device.DrmDeviceFactory;
+import kiln.drm.api.gem.GemManager;
 import kiln.drm.api.memory.PhysicalMemory;
+import kiln.drm.api.mm.RangeAllocatorFactory;
 
 /**
  * One declared AGX device: binds when a {@link GpuCore} for its chip and a supporting
  * {@link Firmware} are present, probes, and registers the DRM device.
  *
  * <h2>Matching</h2>
+ * Immediate: a declared device probes as soon as it can, whether or not anyone looks at it.
  * Cores and firmware are dynamic, greedy, multiple references: every change re-evaluates the
  * device on its own single control thread (never on the registry's thread, never per ioctl).
  * Unpinned, the newest firmware that lists the core's (generation, variant) wins. Pinned
@@ -51,7 +54,7 @@ import kiln.drm.api.memory.PhysicalMemory;
  * the GPU powered off; the device then waits or re-probes with what is left. (Live firmware swap
  * without unplugging is issue 7.)
  */
-@Component(service = AgxDevice.class, configurationPid = AgxDeviceComponent.FACTORY_PID,
+@Component(service = AgxDevice.class, immediate = true, configurationPid = AgxDeviceComponent.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = DeviceConfig.class, factory = true)
 public final class AgxDeviceComponent implements AgxDevice {
@@ -63,6 +66,8 @@ public final class AgxDeviceComponent implements AgxDevice {
     private final String name;
     private final PhysicalMemory memory;
     private final DrmDeviceFactory drm;
+    private final GemManager gem;
+    private final RangeAllocatorFactory ranges;
     private final Map<GpuCore, Boolean> cores = new ConcurrentHashMap<>();
     private final Map<Firmware, Boolean> firmware = new ConcurrentHashMap<>();
     private final ExecutorService control;
@@ -74,7 +79,10 @@ public final class AgxDeviceComponent implements AgxDevice {
     private DrmDevice device;
 
     @Activate
-    public AgxDeviceComponent(DeviceConfig config, @Reference PhysicalMemory memory, @Reference DrmDeviceFactory drm) {
+    public AgxDeviceComponent(DeviceConfig config, @Reference PhysicalMemory memory, @Reference DrmDeviceFactory drm,
+            @Reference GemManager gem, @Reference RangeAllocatorFactory ranges) {
+        this.gem = gem;
+        this.ranges = ranges;
         this.config = config;
         this.name = config.name().isBlank() ? config.compatible().replace(ChipIdentity.COMPATIBLE_PREFIX, "") : config.name();
         this.memory = memory;
@@ -198,7 +206,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             props.put(Firmware.VERSION, fw.version().toString());
             DrmDevice registered;
             try {
-                registered = drm.register(new AsahiDriver(probed), props);
+                registered = drm.register(new AsahiDriver(probed, gem, ranges), props);
             } catch (DrmException e) {
                 probed.close();
                 throw e;

@@ -56,6 +56,7 @@ public final class AgxGpu implements AutoCloseable {
     private final Firmware firmware;
     private final FirmwareAbi abi;
     private final Silicon silicon;
+    private final PhysicalMemory memory;
     private final UatPageTable kernelLower;
     private final UatPageTable kernelTable;
     private final KernelVm kernel;
@@ -65,12 +66,13 @@ public final class AgxGpu implements AutoCloseable {
     private final AbiField logText;
     private volatile boolean crashed;
 
-    private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, UatPageTable kernelLower,
+    private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
             UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init) {
         this.hw = hw;
         this.firmware = firmware;
         this.abi = abi;
         this.silicon = silicon;
+        this.memory = memory;
         this.kernelLower = kernelLower;
         this.kernelTable = kernelTable;
         this.kernel = kernel;
@@ -109,7 +111,7 @@ public final class AgxGpu implements AutoCloseable {
             IdRegisters ids = IdRegisters.read(silicon.mmio(), hw);
             kernel = new KernelVm(memory, kernelTable);
             InitDataBuilder.Built init = new InitDataBuilder(kernel, abi, hw, ttbat).build(hangTimeoutMs);
-            AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, lower, kernelTable, kernel, ids, init);
+            AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, memory, lower, kernelTable, kernel, ids, init);
             gpu.boot();
             return gpu;
         } catch (DrmException | RuntimeException e) {
@@ -245,6 +247,11 @@ public final class AgxGpu implements AutoCloseable {
 
     public Silicon silicon() {
         return silicon;
+    }
+
+    /** The machine's physical memory (page tables and objects come from it). */
+    public PhysicalMemory memory() {
+        return memory;
     }
 
     public IdRegisters ids() {

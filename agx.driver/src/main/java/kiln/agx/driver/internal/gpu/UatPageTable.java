@@ -53,8 +53,15 @@ public final class UatPageTable implements AutoCloseable {
     public void map(long va, PhysicalPages pages, UatProt prot) throws DrmException {
         long count = pages.size() / UatFormat.PAGE_BYTES;
         for (int i = 0; i < count; i++) {
-            long at = va + i * UatFormat.PAGE_BYTES;
-            leaf(at, true).set(ENTRY, slot(at), UatFormat.pageEntry(pages.pageAddress(i), prot, !UatFormat.isUpperHalf(at)));
+            mapPhysical(va + i * UatFormat.PAGE_BYTES, pages.pageAddress(i), UatFormat.PAGE_BYTES, prot);
+        }
+    }
+
+    /** Maps {@code bytes} of contiguous physical memory from {@code physicalAddress} at {@code va}. */
+    public void mapPhysical(long va, long physicalAddress, long bytes, UatProt prot) throws DrmException {
+        for (long off = 0; off < bytes; off += UatFormat.PAGE_BYTES) {
+            long at = va + off;
+            leaf(at, true).set(ENTRY, slot(at), UatFormat.pageEntry(physicalAddress + off, prot, !UatFormat.isUpperHalf(at)));
         }
     }
 

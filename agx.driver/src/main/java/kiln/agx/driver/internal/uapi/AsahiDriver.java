@@ -1,6 +1,5 @@
 package kiln.agx.driver.internal.uapi;
 
-import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +14,9 @@ import kiln.drm.api.driver.DrmDriver;
 import kiln.drm.api.file.DrmFile;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlFlag;
+import kiln.drm.api.ioctl.IoctlHandler;
+import kiln.drm.api.gem.GemManager;
+import kiln.drm.api.mm.RangeAllocatorFactory;
 
 /**
  * drm-asahi as a {@link DrmDriver}: the real driver info and features, and the asahi ioctls
@@ -34,10 +36,14 @@ public final class AsahiDriver implements DrmDriver {
 
     private final AgxGpu gpu;
     private final GetParams getParams;
+    private final VmIoctls vms;
+    private final GemIoctls gem;
 
-    public AsahiDriver(AgxGpu gpu) {
+    public AsahiDriver(AgxGpu gpu, GemManager gemManager, RangeAllocatorFactory ranges) {
         this.gpu = gpu;
         this.getParams = new GetParams(gpu);
+        this.vms = new VmIoctls(gpu, ranges);
+        this.gem = new GemIoctls(gemManager);
     }
 
     @Override
@@ -52,14 +58,35 @@ public final class AsahiDriver implements DrmDriver {
 
     @Override
     public List<IoctlDescriptor> ioctls() {
-        return List.of(new IoctlDescriptor(AsahiIoctl.GET_PARAMS.number(), "ASAHI_GET_PARAMS", FLAGS, this::getParams));
+        return List.of(
+                ioctl(AsahiIoctl.GET_PARAMS, getParams::handle),
+                ioctl(AsahiIoctl.VM_CREATE, vms::create),
+                ioctl(AsahiIoctl.VM_DESTROY, vms::destroy),
+                ioctl(AsahiIoctl.GEM_CREATE, gem::create),
+                ioctl(AsahiIoctl.GEM_MMAP_OFFSET, gem::mmapOffset),
+                ioctl(AsahiIoctl.GEM_BIND, gem::bind));
     }
 
-    private int getParams(DrmFile file, MemorySegment arg) throws DrmException {
-        Args.noExtensions(arg);
-        if (gpu.crashed()) {
-            throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
-        }
-        return getParams.handle(file, arg);
+    /** An ioctl with the checks every one shares: no extensions, a live GPU. */
+    private IoctlDescriptor ioctl(AsahiIoctl which, IoctlHandler handler) {
+        return new IoctlDescriptor(which.number(), "ASAHI_" + which.name(), FLAGS, (file, arg) -> {
+            Args.noExtensions(arg);
+            if (gpu.crashed()) {
+                throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
+            }
+            return handler.handle(file, arg);
+        });
     }
+
+    @Override
+    public Object open(DrmFile file) {
+        return new AsahiFile();
+    }
+
+    @Override
+    public void postclose(DrmFile file) {
+        file.driverPrivate(AsahiFile.class).close();
+    }
+
+
 }

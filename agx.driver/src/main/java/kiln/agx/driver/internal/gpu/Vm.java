@@ -1,0 +1,128 @@
+package kiln.agx.driver.internal.gpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import kiln.agx.api.hw.UatProt;
+import kiln.agx.api.silicon.Uat;
+import kiln.agx.api.uapi.AsahiUapi;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.gem.SgEntry;
+import kiln.drm.api.memory.PhysicalMemory;
+import kiln.drm.api.mm.RangeAllocator;
+import kiln.drm.api.mm.RangeAllocatorFactory;
+import kiln.drm.api.mm.RangeNode;
+
+/**
+ * A GPU virtual address space ({@code mmu.rs} {@code Vm}): its own lower-half page table, a
+ * drm_mm over the bindable window ({@code [VM_SHADER_START, VM_BIND_LIMIT)}) and its mappings.
+ * A mapping reserves its exact range (ENOSPC when busy), writes the page-table entries, and on
+ * removal clears them and invalidates the range in the TLB of the UAT slot the VM is bound to,
+ * if any. Thread-safe: one lock per VM.
+ */
+public final class Vm implements AutoCloseable {
+    /** One object's pages mapped at a range, and who owns the mapping. */
+    public record Mapping(Object object, long fileId, long va, long size, UatProt prot, RangeNode<Mapping> node) {
+    }
+
+    private final int id;
+    private final UatPageTable table;
+    private final RangeAllocator<Mapping> mm;
+    private final Uat uat;
+    private final List<Mapping> mappings = new ArrayList<>();
+    private int slot = -1;
+    private boolean destroyed;
+
+    public Vm(int id, PhysicalMemory memory, int outputAddressBits, RangeAllocatorFactory ranges, Uat uat)
+            throws DrmException {
+        this.id = id;
+        this.table = new UatPageTable(memory, outputAddressBits);
+        this.mm = ranges.create("asahi Vm " + id, AsahiUapi.VM_SHADER_START,
+                AsahiUapi.VM_BIND_LIMIT - AsahiUapi.VM_SHADER_START);
+        this.uat = uat;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** The page table's root (for the TTBAT when the VM is bound to a slot). */
+    public long root() {
+        return table.root();
+    }
+
+    /** Maps {@code object}'s pages ({@code sg}) at {@code va}; ENOSPC if any of the range is taken. */
+    public synchronized Mapping map(Object object, long fileId, List<SgEntry> sg, long va, long size, UatProt prot)
+            throws DrmException {
+        if (destroyed) {
+            throw DrmException.quiet(Errno.ENOENT, "VM " + id + " destroyed");
+        }
+        RangeNode<Mapping> node = mm.reserve(null, va, size, 0);
+        Mapping m = new Mapping(object, fileId, va, size, prot, node);
+        try {
+            long at = va;
+            for (SgEntry e : sg) {
+                table.mapPhysical(at, e.dmaAddress(), e.length(), prot);
+                at += e.length();
+            }
+        } catch (DrmException | RuntimeException e) {
+            table.unmap(va, size);
+            mm.remove(node);
+            throw e;
+        }
+        mappings.add(m);
+        return m;
+    }
+
+    /** Removes every mapping {@code which} selects; how many went. */
+    public synchronized int unmap(Predicate<Mapping> which) throws DrmException {
+        int n = 0;
+        for (var it = mappings.iterator(); it.hasNext();) {
+            Mapping m = it.next();
+            if (which.test(m)) {
+                it.remove();
+                remove(m);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void remove(Mapping m) throws DrmException {
+        table.unmap(m.va(), m.size());
+        if (slot >= 0) {
+            uat.invalidateRange(slot, m.va(), m.size());
+        }
+        mm.remove(m.node());
+    }
+
+    /** The mappings now, in creation order. */
+    public synchronized List<Mapping> mappings() {
+        return List.copyOf(mappings);
+    }
+
+    /** Whether {@code object} is mapped in this VM. */
+    public synchronized boolean maps(Object object) {
+        return mappings.stream().anyMatch(m -> m.object() == object);
+    }
+
+    /** Tears the VM down: every mapping goes, then the tables. */
+    @Override
+    public synchronized void close() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        for (Mapping m : mappings) {
+            try {
+                remove(m);
+            } catch (DrmException e) {
+                throw new IllegalStateException("unmapping " + m, e);
+            }
+        }
+        mappings.clear();
+        table.close();
+    }
+}
