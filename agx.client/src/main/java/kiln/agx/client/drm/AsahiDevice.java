@@ -1,5 +1,7 @@
 package kiln.agx.client.drm;
 
+import java.util.List;
+
 import kiln.agx.api.uapi.AsahiIoctl;
 import kiln.agx.api.uapi.AsahiUapi;
 import kiln.agx.api.uapi.UapiStruct;
@@ -16,16 +18,26 @@ import kiln.drm.api.client.Client;
  */
 public final class AsahiDevice implements AutoCloseable {
     private static final int ARG_BYTES = 256;
+    private static final int SCRATCH_BYTES = 16384;
+    /** The DRM core's syncobj ioctls ({@code drm.h}). */
+    private static final int SYNCOBJ_CREATE = kiln.drm.api.ioctl.IoctlNumber.iowr(0xBF, 8);
+    private static final int SYNCOBJ_DESTROY = kiln.drm.api.ioctl.IoctlNumber.iowr(0xC0, 8);
+    private static final int SYNCOBJ_WAIT = kiln.drm.api.ioctl.IoctlNumber.iowr(0xC3, 40);
+    private static final int SYNCOBJ_TIMELINE_WAIT = kiln.drm.api.ioctl.IoctlNumber.iowr(0xCA, 48);
+    /** {@code DRM_SYNCOBJ_CREATE_SIGNALED}, {@code DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL}, {@code _WAIT_FOR_SUBMIT}. */
+    public static final int SYNCOBJ_CREATE_SIGNALED = 1, SYNCOBJ_WAIT_ALL = 1, SYNCOBJ_WAIT_FOR_SUBMIT = 2;
     private final Client client;
     private final int fd;
     private final AddressSpace memory;
     private final long arg;
+    private final long scratch;
 
     private AsahiDevice(Client client, int fd) throws DrmException {
         this.client = client;
         this.fd = fd;
         this.memory = client.memory();
         this.arg = memory.map(ARG_BYTES);
+        this.scratch = memory.map(SCRATCH_BYTES);
     }
 
     /** Opens {@code node} (e.g. {@code renderD128}) for {@code client}. */
@@ -141,6 +153,156 @@ public final class AsahiDevice implements AutoCloseable {
     /** Binds a whole object read/write at {@code addr}. */
     public void bind(int handle, int vmId, long size, long addr) throws DrmException {
         gemBind(AsahiUapi.BIND_OP_BIND, AsahiUapi.BIND_READ | AsahiUapi.BIND_WRITE, handle, vmId, 0, size, addr);
+    }
+
+    /** {@code DRM_IOCTL_SYNCOBJ_CREATE}: a new syncobj's handle. */
+    public int syncobjCreate(int flags) throws DrmException {
+        memory.writeInt(arg, 0);
+        memory.writeInt(arg + 4, flags);
+        client.ioctl(fd, SYNCOBJ_CREATE, arg);
+        return memory.readInt(arg);
+    }
+
+    public void syncobjDestroy(int handle) throws DrmException {
+        memory.writeInt(arg, handle);
+        memory.writeInt(arg + 4, 0);
+        client.ioctl(fd, SYNCOBJ_DESTROY, arg);
+    }
+
+    /**
+     * {@code DRM_IOCTL_SYNCOBJ_WAIT} on binary syncobjs until the absolute {@code System.nanoTime()}
+     * deadline; ETIME if it passes.
+     */
+    public void syncobjWait(int[] handles, long deadlineNanos, int flags) throws DrmException {
+        for (int i = 0; i < handles.length; i++) {
+            memory.writeInt(scratch + 4L * i, handles[i]);
+        }
+        memory.writeLong(arg, scratch);
+        memory.writeLong(arg + 8, deadlineNanos);
+        memory.writeInt(arg + 16, handles.length);
+        memory.writeInt(arg + 20, flags);
+        memory.writeLong(arg + 24, 0);
+        memory.writeLong(arg + 32, 0);
+        client.ioctl(fd, SYNCOBJ_WAIT, arg);
+    }
+
+    /** {@code DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT} for one point. */
+    public void syncobjTimelineWait(int handle, long point, long deadlineNanos, int flags) throws DrmException {
+        memory.writeInt(scratch, handle);
+        memory.writeLong(scratch + 8, point);
+        memory.writeLong(arg, scratch);
+        memory.writeLong(arg + 8, scratch + 8);
+        memory.writeLong(arg + 16, deadlineNanos);
+        memory.writeInt(arg + 24, 1);
+        memory.writeInt(arg + 28, flags);
+        memory.writeLong(arg + 32, 0);
+        memory.writeLong(arg + 40, 0);
+        client.ioctl(fd, SYNCOBJ_TIMELINE_WAIT, arg);
+    }
+
+    /** {@code QUEUE_CREATE}: the new queue's id. */
+    public int queueCreate(int vmId, int caps, int priority) throws DrmException {
+        UapiStruct s = UapiStruct.QUEUE_CREATE;
+        clear(s);
+        put32(s, "vm_id", vmId);
+        put32(s, "queue_caps", caps);
+        put32(s, "priority", priority);
+        ioctl(AsahiIoctl.QUEUE_CREATE);
+        return get32(s, "queue_id");
+    }
+
+    public void queueDestroy(int queueId) throws DrmException {
+        clear(UapiStruct.QUEUE_DESTROY);
+        put32(UapiStruct.QUEUE_DESTROY, "queue_id", queueId);
+        ioctl(AsahiIoctl.QUEUE_DESTROY);
+    }
+
+    /** A sync of a submission: a binary syncobj ({@code point} 0) or a timeline point. */
+    public record Sync(int handle, long point, boolean timeline) {
+        public static Sync binary(int handle) {
+            return new Sync(handle, 0, false);
+        }
+
+        public static Sync timeline(int handle, long point) {
+            return new Sync(handle, point, true);
+        }
+    }
+
+    /** A compute command: its encoder range, id, barriers and where its result goes. */
+    public record Compute(long encoder, long encoderEnd, int cmdId, int renderBarrier, int computeBarrier, long resultOffset,
+            long resultSize) {
+        /** A command with no barriers and no result. */
+        public static Compute of(long encoder, long encoderEnd) {
+            return new Compute(encoder, encoderEnd, 0, AsahiUapi.BARRIER_NONE, AsahiUapi.BARRIER_NONE, 0, 0);
+        }
+
+        public Compute withResult(long offset) {
+            return new Compute(encoder, encoderEnd, cmdId, renderBarrier, computeBarrier, offset,
+                    UapiStruct.RESULT_COMPUTE.size());
+        }
+    }
+
+    /** {@code SUBMIT} of compute commands; returns as soon as they are queued. */
+    public void submit(int queueId, List<Sync> in, List<Sync> out, List<Compute> commands, int resultHandle)
+            throws DrmException {
+        UapiStruct sync = UapiStruct.SYNC;
+        UapiStruct command = UapiStruct.COMMAND;
+        UapiStruct compute = UapiStruct.CMD_COMPUTE;
+        long at = scratch;
+        long inAt = at;
+        at = writeSyncs(at, in, sync);
+        long outAt = at;
+        at = writeSyncs(at, out, sync);
+        long commandsAt = at;
+        long bodies = at + (long) command.size() * commands.size();
+        for (int i = 0; i < commands.size(); i++) {
+            Compute c = commands.get(i);
+            long cmd = commandsAt + (long) i * command.size();
+            long body = bodies + (long) i * compute.size();
+            if (body + compute.size() > scratch + SCRATCH_BYTES) {
+                throw new IllegalArgumentException("submission too large for the scratch buffer");
+            }
+            zero(cmd, command.size());
+            zero(body, compute.size());
+            memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_COMPUTE);
+            memory.writeLong(cmd + command.offset("cmd_buffer"), body);
+            memory.writeLong(cmd + command.offset("cmd_buffer_size"), compute.size());
+            memory.writeLong(cmd + command.offset("result_offset"), c.resultOffset());
+            memory.writeLong(cmd + command.offset("result_size"), c.resultSize());
+            memory.writeInt(cmd + command.offset("barriers"), c.renderBarrier());
+            memory.writeInt(cmd + command.offset("barriers") + 4, c.computeBarrier());
+            memory.writeLong(body + compute.offset("encoder_ptr"), c.encoder());
+            memory.writeLong(body + compute.offset("encoder_end"), c.encoderEnd());
+            memory.writeInt(body + compute.offset("cmd_id"), c.cmdId());
+        }
+        UapiStruct s = UapiStruct.SUBMIT;
+        clear(s);
+        put64(s, "in_syncs", inAt);
+        put64(s, "out_syncs", outAt);
+        put64(s, "commands", commandsAt);
+        put32(s, "queue_id", queueId);
+        put32(s, "result_handle", resultHandle);
+        put32(s, "in_sync_count", in.size());
+        put32(s, "out_sync_count", out.size());
+        put32(s, "command_count", commands.size());
+        ioctl(AsahiIoctl.SUBMIT);
+    }
+
+    private long writeSyncs(long at, List<Sync> syncs, UapiStruct sync) throws DrmException {
+        for (Sync s : syncs) {
+            zero(at, sync.size());
+            memory.writeInt(at + sync.offset("sync_type"), s.timeline() ? AsahiUapi.SYNC_TIMELINE_SYNCOBJ : AsahiUapi.SYNC_SYNCOBJ);
+            memory.writeInt(at + sync.offset("handle"), s.handle());
+            memory.writeLong(at + sync.offset("timeline_value"), s.point());
+            at += sync.size();
+        }
+        return at;
+    }
+
+    private void zero(long at, int bytes) throws DrmException {
+        for (int i = 0; i < bytes; i += 8) {
+            memory.writeLong(at + i, 0);
+        }
     }
 
     /** Closes the file. */

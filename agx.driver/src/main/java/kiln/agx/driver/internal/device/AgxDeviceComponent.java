@@ -35,6 +35,9 @@ import kiln.drm.api.device.DrmDeviceFactory;
 import kiln.drm.api.gem.GemManager;
 import kiln.drm.api.memory.PhysicalMemory;
 import kiln.drm.api.mm.RangeAllocatorFactory;
+import kiln.drm.api.fence.FenceFactory;
+import kiln.drm.api.sched.SchedulerFactory;
+import kiln.drm.api.syncobj.SyncObjManager;
 
 /**
  * One declared AGX device: binds when a {@link GpuCore} for its chip and a supporting
@@ -66,8 +69,7 @@ public final class AgxDeviceComponent implements AgxDevice {
     private final String name;
     private final PhysicalMemory memory;
     private final DrmDeviceFactory drm;
-    private final GemManager gem;
-    private final RangeAllocatorFactory ranges;
+    private final AsahiDriver.Services services;
     private final Map<GpuCore, Boolean> cores = new ConcurrentHashMap<>();
     private final Map<Firmware, Boolean> firmware = new ConcurrentHashMap<>();
     private final ExecutorService control;
@@ -80,9 +82,9 @@ public final class AgxDeviceComponent implements AgxDevice {
 
     @Activate
     public AgxDeviceComponent(DeviceConfig config, @Reference PhysicalMemory memory, @Reference DrmDeviceFactory drm,
-            @Reference GemManager gem, @Reference RangeAllocatorFactory ranges) {
-        this.gem = gem;
-        this.ranges = ranges;
+            @Reference GemManager gem, @Reference RangeAllocatorFactory ranges, @Reference SchedulerFactory schedulers,
+            @Reference FenceFactory fences, @Reference SyncObjManager syncobjs) {
+        this.services = new AsahiDriver.Services(gem, ranges, schedulers, fences, syncobjs);
         this.config = config;
         this.name = config.name().isBlank() ? config.compatible().replace(ChipIdentity.COMPATIBLE_PREFIX, "") : config.name();
         this.memory = memory;
@@ -206,7 +208,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             props.put(Firmware.VERSION, fw.version().toString());
             DrmDevice registered;
             try {
-                registered = drm.register(new AsahiDriver(probed, gem, ranges), props);
+                registered = drm.register(new AsahiDriver(probed, services), props);
             } catch (DrmException e) {
                 probed.close();
                 throw e;

@@ -62,6 +62,8 @@ public final class AgxGpu implements AutoCloseable {
     private final KernelVm kernel;
     private final IdRegisters ids;
     private final InitDataBuilder.Built init;
+    private final Events events;
+    private final UatSlots slots;
     private final Deque<String> firmwareLog = new ArrayDeque<>();
     private final AbiField logText;
     private volatile boolean crashed;
@@ -79,6 +81,12 @@ public final class AgxGpu implements AutoCloseable {
         this.ids = ids;
         this.init = init;
         this.logText = abi.field(FW_LOG_MSG, "msg");
+        try {
+            this.events = new Events(kernel, abi);
+        } catch (DrmException e) {
+            throw new IllegalStateException(e);
+        }
+        this.slots = new UatSlots(silicon, memory);
     }
 
     /**
@@ -181,6 +189,7 @@ public final class AgxGpu implements AutoCloseable {
         if (m.endpoint() == kiln.agx.api.hw.AscMessages.EP_CRASHLOG) {
             crashed = true;
             LOG.error("GPU firmware crashed, failing all jobs");
+            events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
             return;
         }
         if (m.endpoint() != AscMessages.EP_FIRMWARE || AscMessages.type(m.payload()) != AscMessages.MSG_RX_DOORBELL) {
@@ -221,9 +230,126 @@ public final class AgxGpu implements AutoCloseable {
 
     private void drainEvents() {
         Ring ring = init.rings().event();
+        AbiField type = abi.field(EVENT_MSG, "msg_type");
+        AbiField firing = abi.field(EVENT_MSG, "firing");
         for (MemorySegment msg = ring.poll(); msg != null; msg = ring.poll()) {
+            switch ((int) type.get(msg, 0)) {
+                case FirmwareProtocol.EVENT_FLAG -> {
+                    long[] bits = new long[4];
+                    for (int i = 0; i < 4; i++) {
+                        bits[i] = firing.get(msg, 0, i);
+                    }
+                    events.signal(bits);
+                }
+                case FirmwareProtocol.EVENT_FAULT -> faulted();
+                case FirmwareProtocol.EVENT_TIMEOUT -> timedOut((int) abi.field(EVENT_MSG_TIMEOUT, "event_slot").get(msg, 0));
+                default -> LOG.warn("unknown event message type {}", type.get(msg, 0));
+            }
             ring.consume();
         }
+    }
+
+    /** Reads and clears {@code FAULT_INFO}: the latched fault, or null. */
+    private kiln.agx.api.hw.FaultInfo takeFault() {
+        long reg = silicon.mmio().read64(MmioRegion.SGX, AgxRegisters.FAULT_INFO);
+        silicon.mmio().write64(MmioRegion.SGX, AgxRegisters.FAULT_INFO, 0);
+        return kiln.agx.api.hw.FaultInfo.decode(reg);
+    }
+
+    /** The work queues with a command running now, from {@code Globals.pending_stamps}. */
+    private List<WorkQueue> running() {
+        AbiField pending = abi.field(GLOBALS, "pending_stamps");
+        AbiField info = abi.field(PENDING_STAMP, "info");
+        MemorySegment globals = init.globals().alloc().cpu();
+        List<WorkQueue> out = new java.util.ArrayList<>();
+        for (int i = 0; i < FirmwareProtocol.EVENT_SLOTS && i < pending.count(); i++) {
+            long v = info.get(globals, pending.offset(i));
+            if ((v & 1) != 0) {
+                WorkQueue q = events.owner((int) (v >>> 3));
+                if (q != null) {
+                    out.add(q);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code EventMsg::Fault}: the command running in the faulting VM gets the fault (EIO with its
+     * details); without fault information every running command gets Unknown. Others go on.
+     */
+    private void faulted() {
+        kiln.agx.api.hw.FaultInfo info = takeFault();
+        LOG.warn("GPU fault nya~!!!!! {}", info);
+        for (WorkQueue q : running()) {
+            if (info == null) {
+                q.markError(WorkError.of(WorkError.Kind.UNKNOWN));
+            } else if (q.vmSlot() == info.vmSlot()) {
+                q.markError(new WorkError(WorkError.Kind.FAULT, info));
+            }
+        }
+        recover();
+    }
+
+    /** {@code EventMsg::Timeout}: the culprit's command gets the MMU fault if one is latched, else Timeout. */
+    private void timedOut(int slot) {
+        kiln.agx.api.hw.FaultInfo info = takeFault();
+        LOG.warn("** GPU timeout nya~!!!!! ** (event slot {})", slot);
+        WorkQueue culprit = events.owner(slot);
+        if (culprit != null) {
+            culprit.markError(info != null ? new WorkError(WorkError.Kind.FAULT, info) : WorkError.of(WorkError.Kind.TIMEOUT));
+        }
+        recover();
+    }
+
+    /** Lets a halted firmware go on ({@code recover()}: resume; the firmware clears {@code halted}). */
+    private void recover() {
+        MemorySegment status = init.fwStatus().alloc().cpu();
+        if (abi.field(FW_STATUS, "halted").get(status, 0) != 0) {
+            LOG.info("Attempting recovery...");
+            abi.field(FW_STATUS, "resume").set(status, 0, 1);
+            try {
+                send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_KICKFW));
+            } catch (DrmException e) {
+                LOG.warn("could not kick the firmware after recovery: {}", e.getMessage());
+            }
+        } else {
+            LOG.warn("Cannot recover.");
+        }
+    }
+
+    /** Queues a {@code RunWorkQueueMsg} (the caller rings the pipe's doorbell). */
+    void runWorkQueue(kiln.agx.api.firmware.PipeType pipe, int priority, long queueInfo, int wptr, int slot, boolean isNew)
+            throws DrmException {
+        Ring ring = init.rings().pipe(pipe, priority);
+        synchronized (ring) {
+            MemorySegment msg = ring.produce();
+            if (msg == null) {
+                throw DrmException.quiet(Errno.EBUSY, "pipe channel full");
+            }
+            abi.field(RUN_WORK_QUEUE_MSG, "pipe_type").set(msg, 0, pipe.ordinal());
+            abi.field(RUN_WORK_QUEUE_MSG, "work_queue").set(msg, 0, queueInfo);
+            abi.field(RUN_WORK_QUEUE_MSG, "wptr").set(msg, 0, wptr);
+            abi.field(RUN_WORK_QUEUE_MSG, "event_slot").set(msg, 0, slot);
+            abi.field(RUN_WORK_QUEUE_MSG, "is_new").set(msg, 0, isNew ? 1 : 0);
+            ring.commit();
+        }
+    }
+
+    /** The event stamps. */
+    public Events events() {
+        return events;
+    }
+
+    /** The UAT slots user VMs run in. */
+    public UatSlots slots() {
+        return slots;
+    }
+
+    /** A new firmware work queue of {@code pipe} at {@code priority} for a VM bound to {@code vmSlot}. */
+    public WorkQueue newWorkQueue(kiln.agx.api.firmware.PipeType pipe, int priority, int vmSlot, FwObject gpuContext)
+            throws DrmException {
+        return new WorkQueue(this, pipe, priority, vmSlot, gpuContext);
     }
 
     /** The latest firmware log lines, oldest first. */
@@ -275,6 +401,7 @@ public final class AgxGpu implements AutoCloseable {
     @Override
     public void close() {
         silicon.asc().setReceiver(null);
+        events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
         silicon.close();
         kernel.close();
         kernelLower.close();

@@ -25,6 +25,11 @@ public final class FwObject {
         return new FwObject(abi, type, vm.allocate(abi.sizeOf(type)));
     }
 
+    /** A {@code type} over memory the caller allocated. */
+    public static FwObject at(FirmwareAbi abi, AbiType type, KernelVm.Alloc alloc) {
+        return new FwObject(abi, type, alloc);
+    }
+
     /** The structure at {@code offset} inside {@code outer} (an embedded field). */
     public FwObject inner(String field, int index, AbiType nested) {
         long offset = abi.field(type, field).offset(index);

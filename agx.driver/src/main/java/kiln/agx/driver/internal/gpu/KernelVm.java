@@ -14,7 +14,8 @@ import kiln.drm.api.memory.PhysicalPages;
  * The kernel's firmware-shared memory in UAT context 0's upper half: a grow-only heap (the real
  * driver's {@code HeapAllocator} shape) of 1 MiB blocks mapped {@code FW_SHARED_RW} from
  * {@link #BASE}, handing out 0x80-aligned pieces with their CPU view. Firmware structures live
- * here for the life of the device; freeing comes with {@link #close}.
+ * here; per-command objects are {@linkplain #free freed} into per-size free lists (the
+ * simulated firmware keeps no cache, so nothing needs the real driver's flush-before-reuse).
  */
 public final class KernelVm implements AutoCloseable {
     /** Where kernel allocations start (Kiln's choice inside the kernel half). */
@@ -28,6 +29,21 @@ public final class KernelVm implements AutoCloseable {
     private final List<PhysicalPages> blocks = new ArrayList<>();
     private long next = BASE;
     private long end = BASE;
+    /** Free pieces by size class (a power of two from MIN_ALIGN up to BLOCK). */
+    private final java.util.ArrayDeque<Alloc>[] free = newFreeLists();
+
+    @SuppressWarnings("unchecked")
+    private static java.util.ArrayDeque<Alloc>[] newFreeLists() {
+        java.util.ArrayDeque<Alloc>[] lists = new java.util.ArrayDeque[64];
+        for (int i = 0; i < lists.length; i++) {
+            lists[i] = new java.util.ArrayDeque<>();
+        }
+        return lists;
+    }
+
+    private static int sizeClass(long bytes) {
+        return 64 - Long.numberOfLeadingZeros(Math.max(MIN_ALIGN, bytes) - 1);
+    }
 
     /** A piece of kernel memory: its GPU VA and the CPU's view of the same bytes. */
     public record Alloc(long va, MemorySegment cpu) {
@@ -38,18 +54,33 @@ public final class KernelVm implements AutoCloseable {
         this.table = table;
     }
 
-    /** Zeroed, 0x80-aligned, never crossing a block. */
+    /**
+     * A zeroed, 0x80-aligned piece that never crosses a block. Pieces up to a block come in
+     * power-of-two sizes and can be {@link #free}d.
+     */
     public synchronized Alloc allocate(long bytes) throws DrmException {
-        long size = (bytes + MIN_ALIGN - 1) & -MIN_ALIGN;
-        if (size > BLOCK) {
-            return allocateLarge(size);
+        if (bytes > BLOCK) {
+            return allocateLarge((bytes + MIN_ALIGN - 1) & -MIN_ALIGN);
+        }
+        int sizeClass = sizeClass(bytes);
+        long size = 1L << sizeClass;
+        Alloc reused = free[sizeClass].poll();
+        if (reused != null) {
+            reused.cpu().fill((byte) 0);
+            return new Alloc(reused.va(), reused.cpu().asSlice(0, bytes));
         }
         if (next + size > end) {
             grow(BLOCK);
         }
         long va = next;
         next += size;
-        return new Alloc(va, view(va, size));
+        return new Alloc(va, view(va, size).asSlice(0, bytes));
+    }
+
+    /** Returns a piece {@link #allocate} gave (of at most a block) for reuse. */
+    public synchronized void free(Alloc alloc) {
+        int sizeClass = sizeClass(alloc.cpu().byteSize());
+        free[sizeClass].add(new Alloc(alloc.va(), view(alloc.va(), 1L << sizeClass)));
     }
 
     private Alloc allocateLarge(long size) throws DrmException {

@@ -20,7 +20,12 @@ import kiln.drm.api.mm.RangeNode;
  * drm_mm over the bindable window ({@code [VM_SHADER_START, VM_BIND_LIMIT)}) and its mappings.
  * A mapping reserves its exact range (ENOSPC when busy), writes the page-table entries, and on
  * removal clears them and invalidates the range in the TLB of the UAT slot the VM is bound to,
- * if any. Thread-safe: one lock per VM.
+ * if any.
+ *
+ * <h2>Lifetime</h2>
+ * Jobs {@link #use} the VM while they run; {@link #close} (VM_DESTROY, file close) removes every
+ * mapping at once, but the page tables and the UAT slot go only when the last job is done, as
+ * the real {@code VmBind} keeps them. Thread-safe: one lock per VM.
  */
 public final class Vm implements AutoCloseable {
     /** One object's pages mapped at a range, and who owns the mapping. */
@@ -33,6 +38,8 @@ public final class Vm implements AutoCloseable {
     private final Uat uat;
     private final List<Mapping> mappings = new ArrayList<>();
     private int slot = -1;
+    private UatSlots slots;
+    private int users;
     private boolean destroyed;
 
     public Vm(int id, PhysicalMemory memory, int outputAddressBits, RangeAllocatorFactory ranges, Uat uat)
@@ -108,7 +115,33 @@ public final class Vm implements AutoCloseable {
         return mappings.stream().anyMatch(m -> m.object() == object);
     }
 
-    /** Tears the VM down: every mapping goes, then the tables. */
+    /** The UAT slot the VM is bound to, or -1. */
+    public synchronized int slot() {
+        return slot;
+    }
+
+    synchronized void boundTo(int newSlot, UatSlots owner) {
+        this.slot = newSlot;
+        this.slots = owner;
+    }
+
+    /** A job starts using the VM; ENOENT if it was destroyed. */
+    public synchronized void use() throws DrmException {
+        if (destroyed) {
+            throw DrmException.quiet(Errno.ENOENT, "VM " + id + " destroyed");
+        }
+        users++;
+    }
+
+    /** A job is done with the VM. */
+    public synchronized void unuse() {
+        users--;
+        if (destroyed && users == 0) {
+            free();
+        }
+    }
+
+    /** Destroys the VM: every mapping goes now; tables and slot once no job uses it. */
     @Override
     public synchronized void close() {
         if (destroyed) {
@@ -123,6 +156,16 @@ public final class Vm implements AutoCloseable {
             }
         }
         mappings.clear();
+        if (users == 0) {
+            free();
+        }
+    }
+
+    private void free() {
+        if (slots != null) {
+            slots.release(this, slot);
+            slot = -1;
+        }
         table.close();
     }
 }

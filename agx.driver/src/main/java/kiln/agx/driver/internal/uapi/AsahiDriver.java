@@ -17,6 +17,9 @@ import kiln.drm.api.ioctl.IoctlFlag;
 import kiln.drm.api.ioctl.IoctlHandler;
 import kiln.drm.api.gem.GemManager;
 import kiln.drm.api.mm.RangeAllocatorFactory;
+import kiln.drm.api.fence.FenceFactory;
+import kiln.drm.api.sched.SchedulerFactory;
+import kiln.drm.api.syncobj.SyncObjManager;
 
 /**
  * drm-asahi as a {@link DrmDriver}: the real driver info and features, and the asahi ioctls
@@ -38,12 +41,19 @@ public final class AsahiDriver implements DrmDriver {
     private final GetParams getParams;
     private final VmIoctls vms;
     private final GemIoctls gem;
+    private final QueueIoctls queues;
 
-    public AsahiDriver(AgxGpu gpu, GemManager gemManager, RangeAllocatorFactory ranges) {
+    /** The DRM core services the driver uses. */
+    public record Services(GemManager gem, RangeAllocatorFactory ranges, SchedulerFactory schedulers, FenceFactory fences,
+            SyncObjManager syncobjs) {
+    }
+
+    public AsahiDriver(AgxGpu gpu, Services services) {
         this.gpu = gpu;
         this.getParams = new GetParams(gpu);
-        this.vms = new VmIoctls(gpu, ranges);
-        this.gem = new GemIoctls(gemManager);
+        this.vms = new VmIoctls(gpu, services.ranges());
+        this.gem = new GemIoctls(services.gem());
+        this.queues = new QueueIoctls(gpu, services.schedulers(), services.fences(), services.syncobjs(), services.gem());
     }
 
     @Override
@@ -64,7 +74,11 @@ public final class AsahiDriver implements DrmDriver {
                 ioctl(AsahiIoctl.VM_DESTROY, vms::destroy),
                 ioctl(AsahiIoctl.GEM_CREATE, gem::create),
                 ioctl(AsahiIoctl.GEM_MMAP_OFFSET, gem::mmapOffset),
-                ioctl(AsahiIoctl.GEM_BIND, gem::bind));
+                ioctl(AsahiIoctl.GEM_BIND, gem::bind),
+                ioctl(AsahiIoctl.QUEUE_CREATE, queues::create),
+                ioctl(AsahiIoctl.QUEUE_DESTROY, queues::destroy),
+                ioctl(AsahiIoctl.SUBMIT, queues::submit),
+                ioctl(AsahiIoctl.GET_TIME, this::getTime));
     }
 
     /** An ioctl with the checks every one shares: no extensions, a live GPU. */
@@ -76,6 +90,19 @@ public final class AsahiDriver implements DrmDriver {
             }
             return handler.handle(file, arg);
         });
+    }
+
+    /** {@code GET_TIME}: the GPU timestamp now ({@code flags} must be 0), with the wall-clock time. */
+    private int getTime(DrmFile file, java.lang.foreign.MemorySegment arg) throws DrmException {
+        kiln.agx.api.uapi.UapiStruct t = kiln.agx.api.uapi.UapiStruct.GET_TIME;
+        if (Args.u64(arg, t.offset("flags")) != 0) {
+            throw DrmException.quiet(Errno.EINVAL, "flags must be zero");
+        }
+        java.time.Instant now = java.time.Instant.now();
+        arg.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, t.offset("tv_sec"), now.getEpochSecond());
+        arg.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, t.offset("tv_nsec"), now.getNano());
+        arg.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, t.offset("gpu_timestamp"), gpu.silicon().timestamp());
+        return 0;
     }
 
     @Override

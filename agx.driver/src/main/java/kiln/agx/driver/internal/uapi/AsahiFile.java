@@ -9,14 +9,16 @@ import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 
 /**
- * A client's open asahi file ({@code file.rs} {@code File}): its VMs, by ids from 1 that only
- * this file sees. Closing the file destroys them all. Thread-safe.
+ * A client's open asahi file ({@code file.rs} {@code File}): its VMs and queues, by ids from 1
+ * that only this file sees. Closing the file destroys the queues, then the VMs. Thread-safe.
  */
 public final class AsahiFile {
     private static final AtomicLong IDS = new AtomicLong();
     private final long id = IDS.incrementAndGet();
     private final Map<Integer, Vm> vms = new TreeMap<>();
+    private final Map<Integer, AsahiQueue> queues = new TreeMap<>();
     private int nextVm = 1;
+    private int nextQueue = 1;
     private boolean closed;
 
     /** A device-unique id, recorded with the mappings this file makes. */
@@ -56,14 +58,48 @@ public final class AsahiFile {
         return vm;
     }
 
+    /** Makes a queue for an id. */
+    interface QueueFactory {
+        AsahiQueue create(int queueId) throws DrmException;
+    }
+
+    synchronized int addQueue(QueueFactory factory) throws DrmException {
+        if (closed) {
+            throw DrmException.quiet(Errno.ENODEV, "file closed");
+        }
+        int id = nextQueue;
+        queues.put(id, factory.create(id));
+        nextQueue++;
+        return id;
+    }
+
+    /** The queue {@code id}; ENOENT if this file has none by that id. */
+    synchronized AsahiQueue queue(int id) throws DrmException {
+        AsahiQueue q = queues.get(id);
+        if (q == null) {
+            throw DrmException.quiet(Errno.ENOENT, "no queue " + id);
+        }
+        return q;
+    }
+
+    synchronized AsahiQueue removeQueue(int id) throws DrmException {
+        AsahiQueue q = queues.remove(id);
+        if (q == null) {
+            throw DrmException.quiet(Errno.ENOENT, "no queue " + id);
+        }
+        return q;
+    }
+
     /** Every VM now. */
     public synchronized java.util.List<Vm> vms() {
         return java.util.List.copyOf(vms.values());
     }
 
-    /** Destroys every VM; later VM creation answers ENODEV. */
+    /** Destroys every queue, then every VM (the kernel's order); later creation answers ENODEV. */
     synchronized void close() {
         closed = true;
+        queues.values().forEach(AsahiQueue::close);
+        queues.clear();
         vms.values().forEach(Vm::close);
         vms.clear();
     }

@@ -1,0 +1,257 @@
+package kiln.agx.driver.internal.gpu;
+
+import static kiln.agx.api.firmware.AbiType.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import kiln.agx.api.firmware.AbiField;
+import kiln.agx.api.firmware.FirmwareAbi;
+import kiln.agx.api.firmware.FirmwareProtocol;
+import kiln.agx.api.firmware.PipeType;
+import kiln.agx.api.hw.AscMessages;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+
+/**
+ * The driver's side of one firmware work queue ({@code workqueue.rs}): descriptor, ring state and
+ * ring of command pointers in kernel memory, the event slot it completes on and the commands in
+ * flight.
+ *
+ * <h2>Contract</h2>
+ * {@link #submit} assigns each command the next event value (+0x100), writes the command
+ * pointers, moves {@code cpu_wptr}, queues a {@code RunWorkQueueMsg} on its pipe channel and rings
+ * the doorbell; EBUSY if the ring lacks room (nothing is written then). {@link #signal} (from the
+ * event channel) reads the stamp and completes, in order, every command whose value it reached:
+ * each command's callback runs once, with the error recorded against it ({@link #markError}) or
+ * null, and then its kernel objects are freed. {@link #failAll} completes everything at once (a
+ * crashed firmware). Thread-safe; callbacks run outside the lock.
+ */
+public final class WorkQueue {
+    /** Real: {@code WQ_SIZE}. */
+    public static final int SIZE = 0x500;
+
+    /** A command in flight. */
+    private static final class Pending {
+        final int value;
+        final Consumer<WorkError> done;
+        final List<KernelVm.Alloc> objects;
+        WorkError error;
+
+        Pending(int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
+            this.value = value;
+            this.done = done;
+            this.objects = objects;
+        }
+    }
+
+    /**
+     * A command to queue: its GPU VA; the event value it completes with and its callback (0 and
+     * null for a command that completes nothing, a barrier: its objects are freed with the next
+     * command that does); the kernel objects to free after it.
+     */
+    public record Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
+    }
+
+    private final AgxGpu gpu;
+    private final FirmwareAbi abi;
+    private final PipeType pipe;
+    private final int priority;
+    private final int slot;
+    private final FwObject info;
+    private final FwObject ringState;
+    private final KernelVm.Alloc ring;
+    private final AbiField wptrField;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final int vmSlot;
+    private int wptr;
+    private int value;
+    private boolean isNew = true;
+    private boolean dead;
+    private boolean closing;
+    private boolean slotReleased;
+
+    WorkQueue(AgxGpu gpu, PipeType pipe, int priority, int vmSlot, FwObject gpuContext) throws DrmException {
+        this.gpu = gpu;
+        this.abi = gpu.abi();
+        this.pipe = pipe;
+        this.priority = priority;
+        this.vmSlot = vmSlot;
+        KernelVm vm = gpu.kernel();
+        this.slot = gpu.events().acquire(this);
+        try {
+            this.ringState = FwObject.allocate(vm, abi, RING_STATE).set("rb_size", SIZE);
+            this.ring = vm.allocate(8L * SIZE);
+            this.info = FwObject.allocate(vm, abi, QUEUE_INFO).set("state", ringState.va()).set("ring", ring.va())
+                    .set("event_id", 0xffff_ffffL).set("priority", 0, priority).set("gpu_context", gpuContext.va())
+                    .set("gpu_buf", vm.allocate(0x2c18).va());
+        } catch (DrmException | RuntimeException e) {
+            gpu.events().release(slot);
+            throw e;
+        }
+        this.wptrField = abi.field(RING_STATE, "cpu_wptr");
+        this.value = gpu.events().stamp(slot);
+    }
+
+    public PipeType pipe() {
+        return pipe;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    /** The UAT slot of the VM this queue's commands run in. */
+    public int vmSlot() {
+        return vmSlot;
+    }
+
+    /** The event value the last queued command completes with (what a barrier on this queue waits for). */
+    public synchronized int lastValue() {
+        return value;
+    }
+
+    /** The {@code QueueInfo}'s VA (commands name their work queue). */
+    public long queueInfoVa() {
+        return info.va();
+    }
+
+    public long fwStampVa() {
+        return gpu.events().fwStampVa(slot);
+    }
+
+    public long stampVa() {
+        return gpu.events().stampVa(slot);
+    }
+
+    /** Commands in flight. */
+    public synchronized int inFlight() {
+        return pending.size();
+    }
+
+    /**
+     * Queues {@code commands} and tells the firmware. Completing commands must carry the values
+     * that follow {@link #lastValue}, one {@code STAMP_STEP} apart, in order (builders compute
+     * them from {@code lastValue()}; one submitter per queue at a time).
+     *
+     * @throws DrmException EBUSY if the ring has no room; ENODEV once the queue is dead
+     */
+    public void submit(List<Command> commands) throws DrmException {
+        synchronized (this) {
+            if (dead) {
+                throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
+            }
+            if (closing) {
+                throw DrmException.quiet(Errno.ENOENT, "queue destroyed");
+            }
+            if (pending.size() + commands.size() >= SIZE - 1) {
+                throw DrmException.quiet(Errno.EBUSY, "work queue full");
+            }
+            int expected = value;
+            for (Command c : commands) {
+                if (c.done() != null && c.value() != (expected += FirmwareProtocol.STAMP_STEP)) {
+                    throw new IllegalStateException("command value 0x" + Integer.toHexString(c.value()) + ", expected 0x"
+                            + Integer.toHexString(expected));
+                }
+            }
+            MemorySegment r = ring.cpu();
+            List<KernelVm.Alloc> carried = new ArrayList<>();
+            for (Command c : commands) {
+                r.set(ValueLayout.JAVA_LONG_UNALIGNED, 8L * wptr, c.va());
+                wptr = (wptr + 1) % SIZE;
+                carried.addAll(c.objects());
+                if (c.done() != null) {
+                    value = c.value();
+                    pending.add(new Pending(value, c.done(), carried));
+                    carried = new ArrayList<>();
+                }
+            }
+            if (!carried.isEmpty()) {
+                throw new IllegalStateException("a submission must end with a command that completes");
+            }
+            wptrField.set(ringState.alloc().cpu(), 0, wptr);
+            gpu.runWorkQueue(pipe, priority, info.va(), wptr, slot, isNew);
+            isNew = false;
+        }
+        gpu.send(AscMessages.EP_DOORBELL, AscMessages.doorbell(pipe.doorbell(priority)));
+    }
+
+    /** The stamp moved: completes every command it reached, in order. */
+    void signal() {
+        List<Pending> done = new ArrayList<>();
+        boolean drained;
+        synchronized (this) {
+            int stamp = gpu.events().stamp(slot);
+            while (!pending.isEmpty() && stamp - pending.peek().value >= 0) {
+                done.add(pending.poll());
+            }
+            drained = closing && pending.isEmpty();
+        }
+        finish(done);
+        if (drained) {
+            releaseSlot();
+        }
+    }
+
+    /** Records {@code error} against the command now running (the oldest in flight). */
+    synchronized boolean markError(WorkError error) {
+        Pending p = pending.peek();
+        if (p == null || p.error != null) {
+            return false;
+        }
+        p.error = error;
+        return true;
+    }
+
+    /** Completes every command in flight with {@code error} and refuses more (the firmware is gone). */
+    void failAll(WorkError error) {
+        List<Pending> done;
+        synchronized (this) {
+            dead = true;
+            done = new ArrayList<>(pending);
+            pending.clear();
+            done.forEach(p -> p.error = p.error != null ? p.error : error);
+        }
+        finish(done);
+    }
+
+    private void finish(List<Pending> done) {
+        for (Pending p : done) {
+            try {
+                p.done.accept(p.error);
+            } finally {
+                p.objects.forEach(gpu.kernel()::free);
+            }
+        }
+    }
+
+    /**
+     * The queue is gone: nothing more is accepted; commands already with the firmware finish (it
+     * may be reading them) and complete normally, and the event slot is freed after the last.
+     * The descriptor's kernel memory stays with the device.
+     */
+    public void close() {
+        boolean idle;
+        synchronized (this) {
+            closing = true;
+            idle = pending.isEmpty();
+        }
+        if (idle) {
+            releaseSlot();
+        }
+    }
+
+    private void releaseSlot() {
+        synchronized (this) {
+            if (slotReleased) {
+                return;
+            }
+            slotReleased = true;
+        }
+        gpu.events().release(slot);
+    }
+}

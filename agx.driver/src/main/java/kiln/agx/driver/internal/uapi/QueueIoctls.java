@@ -1,0 +1,226 @@
+package kiln.agx.driver.internal.uapi;
+
+import static kiln.agx.api.uapi.AsahiUapi.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import kiln.agx.api.uapi.UapiStruct;
+import kiln.agx.driver.internal.gpu.AgxGpu;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.AddressSpace;
+import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceFactory;
+import kiln.drm.api.file.DrmFile;
+import kiln.drm.api.gem.GemManager;
+import kiln.drm.api.gem.ShmemObject;
+import kiln.drm.api.sched.Job;
+import kiln.drm.api.sched.PendingJob;
+import kiln.drm.api.sched.SchedulerFactory;
+import kiln.drm.api.syncobj.SyncObj;
+import kiln.drm.api.syncobj.SyncObjManager;
+
+/**
+ * {@code QUEUE_CREATE}, {@code QUEUE_DESTROY} and {@code SUBMIT}, with the real checks
+ * ({@code file.rs}, {@code queue/mod.rs}, {@code queue/compute.rs}) in their order.
+ *
+ * <h2>SUBMIT</h2>
+ * Everything is validated and copied from client memory before anything is queued, so a bad
+ * submission changes nothing. The job's in-syncs become scheduler dependencies; its out-syncs get
+ * the scheduler's finished fence (binary: replaced; timeline: a new point). The ioctl returns as
+ * soon as the job is queued. Render commands are not served yet (EOPNOTSUPP).
+ */
+final class QueueIoctls {
+    private static final UapiStruct CREATE = UapiStruct.QUEUE_CREATE;
+    private static final UapiStruct SUBMIT = UapiStruct.SUBMIT;
+    private static final UapiStruct SYNC = UapiStruct.SYNC;
+    private static final UapiStruct COMMAND = UapiStruct.COMMAND;
+    private static final UapiStruct COMPUTE = UapiStruct.CMD_COMPUTE;
+    private static final AtomicLong SUBMISSIONS = new AtomicLong();
+
+    private final AgxGpu gpu;
+    private final SchedulerFactory schedulers;
+    private final FenceFactory fences;
+    private final SyncObjManager syncobjs;
+    private final GemManager gem;
+    private final SubmitBackend backend;
+
+    QueueIoctls(AgxGpu gpu, SchedulerFactory schedulers, FenceFactory fences, SyncObjManager syncobjs, GemManager gem) {
+        this.gpu = gpu;
+        this.schedulers = schedulers;
+        this.fences = fences;
+        this.syncobjs = syncobjs;
+        this.gem = gem;
+        this.backend = new SubmitBackend(gpu);
+    }
+
+    int create(DrmFile file, MemorySegment arg) throws DrmException {
+        int flags = Args.u32(arg, CREATE.offset("flags"));
+        int vmId = Args.u32(arg, CREATE.offset("vm_id"));
+        int caps = Args.u32(arg, CREATE.offset("queue_caps"));
+        int priority = Args.u32(arg, CREATE.offset("priority"));
+        if (flags != 0 || Integer.compareUnsigned(priority, MAX_PRIORITY) > 0 || caps == 0
+                || (caps & ~(QUEUE_CAP_RENDER | QUEUE_CAP_BLIT | QUEUE_CAP_COMPUTE)) != 0) {
+            throw DrmException.quiet(Errno.EINVAL, "bad queue flags 0x" + Integer.toHexString(flags) + ", caps 0x"
+                    + Integer.toHexString(caps) + " or priority " + priority);
+        }
+        AsahiFile f = file.driverPrivate(AsahiFile.class);
+        var vm = f.vm(vmId);
+        int id = f.addQueue(queueId -> new AsahiQueue(queueId, gpu, vm, caps, priority, schedulers, fences, backend));
+        arg.set(ValueLayout.JAVA_INT_UNALIGNED, CREATE.offset("queue_id"), id);
+        return 0;
+    }
+
+    int destroy(DrmFile file, MemorySegment arg) throws DrmException {
+        file.driverPrivate(AsahiFile.class).removeQueue(Args.u32(arg, UapiStruct.QUEUE_DESTROY.offset("queue_id"))).close();
+        return 0;
+    }
+
+    /** A sync as the client gave it. */
+    private record Sync(int type, SyncObj syncobj, long point) {
+    }
+
+    int submit(DrmFile file, MemorySegment arg) throws DrmException {
+        int flags = Args.u32(arg, SUBMIT.offset("flags"));
+        int inCount = Args.u32(arg, SUBMIT.offset("in_sync_count"));
+        int outCount = Args.u32(arg, SUBMIT.offset("out_sync_count"));
+        int commandCount = Args.u32(arg, SUBMIT.offset("command_count"));
+        if (flags != 0 || Integer.compareUnsigned(inCount, MAX_SYNCS_PER_SUBMISSION) > 0
+                || Integer.compareUnsigned(outCount, MAX_SYNCS_PER_SUBMISSION) > 0
+                || Integer.compareUnsigned(commandCount, MAX_COMMANDS_PER_SUBMISSION) > 0) {
+            throw DrmException.quiet(Errno.EINVAL, "bad submit flags or counts");
+        }
+        AsahiFile f = file.driverPrivate(AsahiFile.class);
+        AsahiQueue queue = f.queue(Args.u32(arg, SUBMIT.offset("queue_id")));
+        AddressSpace user = file.client().memory();
+        List<Sync> in = syncs(file, user, Args.u64(arg, SUBMIT.offset("in_syncs")), inCount);
+        List<DmaFence> inFences = new ArrayList<>();
+        for (Sync s : in) {
+            DmaFence fence = s.type() == SYNC_SYNCOBJ ? s.syncobj().fence() : s.syncobj().find(s.point());
+            if (fence == null) {
+                throw DrmException.quiet(Errno.EINVAL, "in-sync without a fence");
+            }
+            inFences.add(fence);
+        }
+        List<Sync> out = syncs(file, user, Args.u64(arg, SUBMIT.offset("out_syncs")), outCount);
+        int resultHandle = Args.u32(arg, SUBMIT.offset("result_handle"));
+        ShmemObject result = resultHandle == 0 ? null : gem.lookupShmem(file, resultHandle);
+        try {
+            if (gpu.crashed()) {
+                throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
+            }
+            if (commandCount == 0) {
+                throw DrmException.quiet(Errno.EINVAL, "Empty submissions are not legal");
+            }
+            List<SubmitJob.ComputeCommand> commands = commands(user, Args.u64(arg, SUBMIT.offset("commands")), commandCount,
+                    queue, result);
+            SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
+                    queue.fences.next(), SUBMISSIONS.incrementAndGet());
+            result = null; // the job owns it now
+            PendingJob<SubmitJob> pending = queue.entity.newJob(job, commands.size());
+            inFences.forEach(pending::addDependency);
+            pending.arm();
+            Job<SubmitJob> pushed = pending.push();
+            DmaFence finished = pushed.finished();
+            for (Sync s : out) {
+                if (s.type() == SYNC_SYNCOBJ) {
+                    s.syncobj().replaceFence(finished);
+                } else {
+                    s.syncobj().addPoint(finished, s.point());
+                }
+            }
+            return 0;
+        } finally {
+            if (result != null) {
+                result.put();
+            }
+        }
+    }
+
+    /** Reads and checks {@code count} {@code drm_asahi_sync}s at {@code address}. */
+    private List<Sync> syncs(DrmFile file, AddressSpace user, long address, int count) throws DrmException {
+        List<Sync> out = new ArrayList<>(count);
+        if (count == 0) {
+            return out;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate((long) SYNC.size() * count);
+            user.copyIn(address, all, 0, all.byteSize());
+            for (int i = 0; i < count; i++) {
+                MemorySegment s = all.asSlice((long) i * SYNC.size(), SYNC.size());
+                Args.noExtensions(s);
+                int type = Args.u32(s, SYNC.offset("sync_type"));
+                long point = Args.u64(s, SYNC.offset("timeline_value"));
+                if (type != SYNC_SYNCOBJ && type != SYNC_TIMELINE_SYNCOBJ) {
+                    throw DrmException.quiet(Errno.EINVAL, "unknown sync type " + type);
+                }
+                SyncObj syncobj = syncobjs.lookup(file, Args.u32(s, SYNC.offset("handle")));
+                if (type == SYNC_SYNCOBJ && point != 0) {
+                    throw DrmException.quiet(Errno.EINVAL, "a binary sync has no timeline value");
+                }
+                out.add(new Sync(type, syncobj, point));
+            }
+        }
+        return out;
+    }
+
+    /** Reads and checks the commands. */
+    private List<SubmitJob.ComputeCommand> commands(AddressSpace user, long address, int count, AsahiQueue queue,
+            ShmemObject result) throws DrmException {
+        List<SubmitJob.ComputeCommand> out = new ArrayList<>(count);
+        int[] events = {1, 1}; // per subqueue: index 0 is the last event before this submission
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate((long) COMMAND.size() * count);
+            user.copyIn(address, all, 0, all.byteSize());
+            MemorySegment cmd = arena.allocate(COMPUTE.size());
+            for (int i = 0; i < count; i++) {
+                MemorySegment c = all.asSlice((long) i * COMMAND.size(), COMMAND.size());
+                Args.noExtensions(c);
+                int type = Args.u32(c, COMMAND.offset("cmd_type"));
+                if (type == CMD_RENDER) {
+                    throw DrmException.quiet(Errno.EOPNOTSUPP, "render commands are not served yet");
+                }
+                if (type != CMD_COMPUTE) {
+                    throw DrmException.quiet(Errno.EINVAL, "command type " + type);
+                }
+                int[] barriers = new int[SUBQUEUE_COUNT];
+                for (int sq = 0; sq < SUBQUEUE_COUNT; sq++) {
+                    barriers[sq] = Args.u32(c, COMMAND.offset("barriers") + 4L * sq);
+                    if (barriers[sq] != BARRIER_NONE && Integer.compareUnsigned(barriers[sq], events[sq]) >= 0) {
+                        throw DrmException.quiet(Errno.EINVAL, "barrier on a future command");
+                    }
+                }
+                long resultOffset = Args.u64(c, COMMAND.offset("result_offset"));
+                long resultSize = Args.u64(c, COMMAND.offset("result_size"));
+                if (result == null ? (resultOffset | resultSize) != 0
+                        : resultOffset + resultSize < resultOffset || resultOffset + resultSize > result.size()) {
+                    throw DrmException.quiet(Errno.EINVAL, "result range outside the result buffer");
+                }
+                if ((queue.caps & QUEUE_CAP_COMPUTE) == 0) {
+                    throw DrmException.quiet(Errno.EINVAL, "compute on a queue without the COMPUTE cap");
+                }
+                long size = Args.u64(c, COMMAND.offset("cmd_buffer_size"));
+                if (size < COMPUTE.size()) {
+                    throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + COMPUTE.size());
+                }
+                user.copyIn(Args.u64(c, COMMAND.offset("cmd_buffer")), cmd, 0, COMPUTE.size());
+                if (Args.u64(cmd, COMPUTE.offset("flags")) != 0) {
+                    throw DrmException.quiet(Errno.EINVAL, "compute flags must be zero");
+                }
+                if (Integer.compareUnsigned(Args.u32(cmd, COMPUTE.offset("attachment_count")), MAX_ATTACHMENTS) > 0) {
+                    throw DrmException.quiet(Errno.EINVAL, "more than " + MAX_ATTACHMENTS + " attachments");
+                }
+                out.add(new SubmitJob.ComputeCommand(Args.u64(cmd, COMPUTE.offset("encoder_ptr")),
+                        Args.u64(cmd, COMPUTE.offset("encoder_end")), Args.u32(cmd, COMPUTE.offset("cmd_id")), barriers,
+                        resultOffset, resultSize));
+                events[SUBQUEUE_COMPUTE]++;
+            }
+        }
+        return out;
+    }
+}

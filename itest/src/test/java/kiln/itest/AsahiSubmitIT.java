@@ -1,0 +1,235 @@
+package kiln.itest;
+
+import static kiln.agx.api.uapi.AsahiUapi.*;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import kiln.agx.api.silicon.ControlStreams;
+import kiln.agx.api.uapi.UapiStruct;
+import kiln.agx.client.drm.AsahiDevice;
+import kiln.agx.client.drm.AsahiDevice.Compute;
+import kiln.agx.client.drm.AsahiDevice.Sync;
+import kiln.agx.client.ksa.Assembler;
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.Client;
+import kiln.drm.api.client.ClientFactory;
+import kiln.drm.api.device.DrmDevice;
+
+/**
+ * Compute through the whole UAPI, on both default devices: objects bound into a VM, a queue, a
+ * submission with an out-sync, the firmware running the kernel, the out-sync signalling, the
+ * result buffer filled; a kernel that stores to unmapped memory gets FAULT with the fault's
+ * details while another client's work completes; the submission checks with their errnos.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class AsahiSubmitIT extends KilnTestBase {
+    private static final long PAGE = 16384;
+    private Client client;
+
+    @Before
+    public void spawn() throws Exception {
+        client = service(ClientFactory.class).spawn("submit-it", false);
+    }
+
+    @After
+    public void exit() {
+        client.exit();
+    }
+
+    /** A VM with a program, input, output, uniforms and an encoder bound; and a compute queue. */
+    private final class Setup {
+        final AsahiDevice dev;
+        final int vm;
+        final int queue;
+        long next = VM_USER_START;
+
+        Setup(String device) throws Exception {
+            dev = AsahiDevice.open(client, (String) asahiDevice(device).getProperty(DrmDevice.RENDER_NODE));
+            vm = dev.vmCreate();
+            queue = dev.queueCreate(vm, QUEUE_CAP_COMPUTE, 1);
+        }
+
+        /** An object bound at the next user address; its GPU VA and CPU address. */
+        long[] buffer(long size) throws DrmException {
+            long rounded = (size + PAGE - 1) / PAGE * PAGE;
+            int h = dev.gemCreate(rounded, 0, 0);
+            long va = next;
+            dev.bind(h, vm, rounded, va);
+            next += rounded + PAGE;
+            return new long[] {va, dev.mmap(h, rounded), h};
+        }
+
+        long program(String source) throws Exception {
+            MemorySegment code = Assembler.toBytes(Assembler.assemble(source));
+            long size = (code.byteSize() + PAGE - 1) / PAGE * PAGE;
+            int h = dev.gemCreate(size, 0, 0);
+            long cpu = dev.mmap(h, size);
+            client.memory().copyOut(code, 0, cpu, code.byteSize());
+            long va = VM_SHADER_START + (next - VM_USER_START);
+            dev.gemBind(BIND_OP_BIND, BIND_READ, h, vm, 0, size, va);
+            next += size + PAGE;
+            return va;
+        }
+
+        /** One launch of {@code program} over {@code threads} threads with {@code uniforms}; [encoder, end]. */
+        long[] encoder(long program, int threads, long... uniforms) throws DrmException {
+            long[] u = buffer(8L * uniforms.length);
+            for (int i = 0; i < uniforms.length; i++) {
+                client.memory().writeLong(u[1] + 8L * i, uniforms[i]);
+            }
+            long[] e = buffer(ControlStreams.COMPUTE_LAUNCH_BYTES);
+            client.memory().writeLong(e[1] + ControlStreams.LAUNCH_PROGRAM, program);
+            client.memory().writeLong(e[1] + ControlStreams.LAUNCH_UNIFORMS, u[0]);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_UNIFORM_COUNT, uniforms.length);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID, threads / 32);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID + 4, 1);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID + 8, 1);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP, 32);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP + 4, 1);
+            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP + 8, 1);
+            return new long[] {e[0], e[0] + ControlStreams.COMPUTE_LAUNCH_BYTES};
+        }
+    }
+
+    private static final String SQUARE_PLUS = """
+            sr r0, gid.x
+            ld r1, u0, r0
+            imul r1, r1, r1
+            iadd r1, r1, #7
+            st r1, u1, r0
+            stop
+            """;
+
+    private void squares(String device) throws Exception {
+        Setup s = new Setup(device);
+        long[] in = s.buffer(4 * 1024);
+        long[] out = s.buffer(4 * 1024);
+        for (int i = 0; i < 1024; i++) {
+            client.memory().writeInt(in[1] + 4L * i, i);
+        }
+        long[] enc = s.encoder(s.program(SQUARE_PLUS), 1024, in[0], out[0]);
+        long[] result = s.buffer(PAGE);
+        int done = s.dev.syncobjCreate(0);
+        s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(64)),
+                (int) result[2]);
+        s.dev.syncobjWait(new int[] {done}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+        for (int i = 0; i < 1024; i += 37) {
+            assertEquals(device + " [" + i + "]", i * i + 7, client.memory().readInt(out[1] + 4L * i));
+        }
+        UapiStruct r = UapiStruct.RESULT_COMPUTE;
+        assertEquals(STATUS_COMPLETE, client.memory().readInt(result[1] + 64 + r.offset("info", "status")));
+        long start = client.memory().readLong(result[1] + 64 + r.offset("ts_start"));
+        long end = client.memory().readLong(result[1] + 64 + r.offset("ts_end"));
+        assertTrue(start + ".." + end, start > 0 && end >= start);
+    }
+
+    @Test
+    public void computeRunsOnTheG13() throws Exception {
+        squares("t8103");
+    }
+
+    @Test
+    public void computeRunsOnTheG14() throws Exception {
+        squares("t8112");
+    }
+
+    @Test
+    public void aFaultingJobGetsItsFaultAndOthersComplete() throws Exception {
+        Setup bad = new Setup("t8103");
+        Client other = service(ClientFactory.class).spawn("bystander", false);
+        try {
+            long[] in = bad.buffer(4 * 64);
+            long unmapped = 0x40_0000_0000L;
+            long[] enc = bad.encoder(bad.program(SQUARE_PLUS), 64, in[0], unmapped);
+            long[] result = bad.buffer(PAGE);
+            int done = bad.dev.syncobjCreate(0);
+            bad.dev.submit(bad.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(0)),
+                    (int) result[2]);
+
+            Client mine = client;
+            client = other;
+            Setup good = new Setup("t8103");
+            long[] gin = good.buffer(4 * 64);
+            long[] gout = good.buffer(4 * 64);
+            client.memory().writeInt(gin[1] + 4 * 5, 3);
+            long[] genc = good.encoder(good.program(SQUARE_PLUS), 64, gin[0], gout[0]);
+            int gdone = good.dev.syncobjCreate(0);
+            good.dev.submit(good.queue, List.of(), List.of(Sync.binary(gdone)), List.of(Compute.of(genc[0], genc[1])), 0);
+            good.dev.syncobjWait(new int[] {gdone}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            assertEquals(16, client.memory().readInt(gout[1] + 4 * 5));
+            client = mine;
+
+            bad.dev.syncobjWait(new int[] {done}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            UapiStruct r = UapiStruct.RESULT_COMPUTE;
+            assertEquals(STATUS_FAULT, client.memory().readInt(result[1] + r.offset("info", "status")));
+            assertEquals(FAULT_UNMAPPED, client.memory().readInt(result[1] + r.offset("info", "fault_type")));
+            assertEquals("a store", 0, client.memory().readInt(result[1] + r.offset("info", "level")) >>> 8 & 0xff);
+            long address = client.memory().readLong(result[1] + r.offset("info", "address"));
+            assertTrue("the first store that faulted: 0x" + Long.toHexString(address),
+                    address >= unmapped && address < unmapped + 4 * 64);
+
+            // the device goes on
+            squares("t8103");
+        } finally {
+            other.exit();
+        }
+    }
+
+    @Test
+    public void submissionsAreChecked() throws Exception {
+        Setup s = new Setup("t8103");
+        long[] enc = s.encoder(s.program(SQUARE_PLUS), 32, 0, 0);
+        Compute c = Compute.of(enc[0], enc[1]);
+        expect(Errno.ENOENT, () -> s.dev.submit(99, List.of(), List.of(), List.of(c), 0));
+        expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(), 0));
+        expect(Errno.ENOENT, () -> s.dev.submit(s.queue, List.of(Sync.binary(77)), List.of(), List.of(c), 0));
+        expect(Errno.ENOENT, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(c), 99));
+        expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(c.withResult(0)), 0));
+        long[] small = s.buffer(PAGE);
+        expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(c.withResult(PAGE - 8)), (int) small[2]));
+        Compute future = new Compute(enc[0], enc[1], 0, BARRIER_NONE, 2, 0, 0);
+        expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(future), 0));
+        int empty = s.dev.syncobjCreate(0);
+        expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(Sync.binary(empty)), List.of(), List.of(c), 0));
+        expect(Errno.EINVAL, () -> s.dev.queueCreate(s.vm, QUEUE_CAP_COMPUTE, 4));
+        expect(Errno.EINVAL, () -> s.dev.queueCreate(s.vm, 0, 0));
+        expect(Errno.EINVAL, () -> s.dev.queueCreate(s.vm, 1 << 3, 0));
+        expect(Errno.ENOENT, () -> s.dev.queueCreate(42, QUEUE_CAP_COMPUTE, 0));
+        int q2 = s.dev.queueCreate(s.vm, QUEUE_CAP_COMPUTE, 0);
+        s.dev.queueDestroy(q2);
+        expect(Errno.ENOENT, () -> s.dev.queueDestroy(q2));
+        // a chain: in-sync from the first submission's out-sync, timeline out-syncs
+        int timeline = s.dev.syncobjCreate(0);
+        int first = s.dev.syncobjCreate(0);
+        s.dev.submit(s.queue, List.of(), List.of(Sync.binary(first)), List.of(c), 0);
+        s.dev.submit(s.queue, List.of(Sync.binary(first)), List.of(Sync.timeline(timeline, 5)), List.of(c, c), 0);
+        s.dev.syncobjTimelineWait(timeline, 5, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), AsahiDevice.SYNCOBJ_WAIT_FOR_SUBMIT);
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private static void expect(Errno errno, Call call) throws Exception {
+        try {
+            call.run();
+            throw new AssertionError("expected " + errno);
+        } catch (DrmException e) {
+            assertEquals(e.getMessage(), errno, e.errno());
+        }
+    }
+}
