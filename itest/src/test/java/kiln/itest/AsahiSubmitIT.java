@@ -50,59 +50,8 @@ public class AsahiSubmitIT extends KilnTestBase {
         client.exit();
     }
 
-    /** A VM with a program, input, output, uniforms and an encoder bound; and a compute queue. */
-    private final class Setup {
-        final AsahiDevice dev;
-        final int vm;
-        final int queue;
-        long next = VM_USER_START;
-
-        Setup(String device) throws Exception {
-            dev = AsahiDevice.open(client, (String) asahiDevice(device).getProperty(DrmDevice.RENDER_NODE));
-            vm = dev.vmCreate();
-            queue = dev.queueCreate(vm, QUEUE_CAP_COMPUTE, 1);
-        }
-
-        /** An object bound at the next user address; its GPU VA and CPU address. */
-        long[] buffer(long size) throws DrmException {
-            long rounded = (size + PAGE - 1) / PAGE * PAGE;
-            int h = dev.gemCreate(rounded, 0, 0);
-            long va = next;
-            dev.bind(h, vm, rounded, va);
-            next += rounded + PAGE;
-            return new long[] {va, dev.mmap(h, rounded), h};
-        }
-
-        long program(String source) throws Exception {
-            MemorySegment code = Assembler.toBytes(Assembler.assemble(source));
-            long size = (code.byteSize() + PAGE - 1) / PAGE * PAGE;
-            int h = dev.gemCreate(size, 0, 0);
-            long cpu = dev.mmap(h, size);
-            client.memory().copyOut(code, 0, cpu, code.byteSize());
-            long va = VM_SHADER_START + (next - VM_USER_START);
-            dev.gemBind(BIND_OP_BIND, BIND_READ, h, vm, 0, size, va);
-            next += size + PAGE;
-            return va;
-        }
-
-        /** One launch of {@code program} over {@code threads} threads with {@code uniforms}; [encoder, end]. */
-        long[] encoder(long program, int threads, long... uniforms) throws DrmException {
-            long[] u = buffer(8L * uniforms.length);
-            for (int i = 0; i < uniforms.length; i++) {
-                client.memory().writeLong(u[1] + 8L * i, uniforms[i]);
-            }
-            long[] e = buffer(ControlStreams.COMPUTE_LAUNCH_BYTES);
-            client.memory().writeLong(e[1] + ControlStreams.LAUNCH_PROGRAM, program);
-            client.memory().writeLong(e[1] + ControlStreams.LAUNCH_UNIFORMS, u[0]);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_UNIFORM_COUNT, uniforms.length);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID, threads / 32);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID + 4, 1);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GRID + 8, 1);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP, 32);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP + 4, 1);
-            client.memory().writeInt(e[1] + ControlStreams.LAUNCH_GROUP + 8, 1);
-            return new long[] {e[0], e[0] + ControlStreams.COMPUTE_LAUNCH_BYTES};
-        }
+    private String node(String device) throws Exception {
+        return (String) asahiDevice(device).getProperty(DrmDevice.RENDER_NODE);
     }
 
     private static final String SQUARE_PLUS = """
@@ -115,7 +64,7 @@ public class AsahiSubmitIT extends KilnTestBase {
             """;
 
     private void squares(String device) throws Exception {
-        Setup s = new Setup(device);
+        UapiSetup s = new UapiSetup(client, node(device), QUEUE_CAP_COMPUTE);
         long[] in = s.buffer(4 * 1024);
         long[] out = s.buffer(4 * 1024);
         for (int i = 0; i < 1024; i++) {
@@ -149,7 +98,7 @@ public class AsahiSubmitIT extends KilnTestBase {
 
     @Test
     public void aFaultingJobGetsItsFaultAndOthersComplete() throws Exception {
-        Setup bad = new Setup("t8103");
+        UapiSetup bad = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
         Client other = service(ClientFactory.class).spawn("bystander", false);
         try {
             long[] in = bad.buffer(4 * 64);
@@ -162,7 +111,7 @@ public class AsahiSubmitIT extends KilnTestBase {
 
             Client mine = client;
             client = other;
-            Setup good = new Setup("t8103");
+            UapiSetup good = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
             long[] gin = good.buffer(4 * 64);
             long[] gout = good.buffer(4 * 64);
             client.memory().writeInt(gin[1] + 4 * 5, 3);
@@ -191,7 +140,7 @@ public class AsahiSubmitIT extends KilnTestBase {
 
     @Test
     public void submissionsAreChecked() throws Exception {
-        Setup s = new Setup("t8103");
+        UapiSetup s = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
         long[] enc = s.encoder(s.program(SQUARE_PLUS), 32, 0, 0);
         Compute c = Compute.of(enc[0], enc[1]);
         expect(Errno.ENOENT, () -> s.dev.submit(99, List.of(), List.of(), List.of(c), 0));

@@ -230,7 +230,7 @@ public final class AsahiDevice implements AutoCloseable {
 
     /** A compute command: its encoder range, id, barriers and where its result goes. */
     public record Compute(long encoder, long encoderEnd, int cmdId, int renderBarrier, int computeBarrier, long resultOffset,
-            long resultSize) {
+            long resultSize) implements Command {
         /** A command with no barriers and no result. */
         public static Compute of(long encoder, long encoderEnd) {
             return new Compute(encoder, encoderEnd, 0, AsahiUapi.BARRIER_NONE, AsahiUapi.BARRIER_NONE, 0, 0);
@@ -242,12 +242,46 @@ public final class AsahiDevice implements AutoCloseable {
         }
     }
 
-    /** {@code SUBMIT} of compute commands; returns as soon as they are queued. */
-    public void submit(int queueId, List<Sync> in, List<Sync> out, List<Compute> commands, int resultHandle)
+    /**
+     * A render, as Kiln's driver reads {@code drm_asahi_cmd_render}: draw records from
+     * {@code encoder} to an all-zero record; a linear RGBA8 colour target (cleared to
+     * {@code clearColor} unless {@code loadColor}); optionally a linear float depth target
+     * ({@code depth} 0 for none) cleared to {@code clearDepth} unless loaded, stored if asked.
+     */
+    public record Render(long encoder, int width, int height, long color, boolean loadColor, int clearColor, long depth,
+            boolean loadDepth, boolean storeDepth, float clearDepth, int renderBarrier, int computeBarrier,
+            long resultOffset, long resultSize) implements Command {
+        public static Render of(long encoder, int width, int height, long color, int clearColor, long depth) {
+            return new Render(encoder, width, height, color, false, clearColor, depth, false, true, 1.0f,
+                    AsahiUapi.BARRIER_NONE, AsahiUapi.BARRIER_NONE, 0, 0);
+        }
+
+        public Render withResult(long offset) {
+            return new Render(encoder, width, height, color, loadColor, clearColor, depth, loadDepth, storeDepth, clearDepth,
+                    renderBarrier, computeBarrier, offset, UapiStruct.RESULT_RENDER.size());
+        }
+    }
+
+    /** A command of a submission. */
+    public sealed interface Command permits Compute, Render {
+        long resultOffset();
+
+        long resultSize();
+
+        int renderBarrier();
+
+        int computeBarrier();
+    }
+
+    /** {@code SUBMIT} of compute and render commands; returns as soon as they are queued. */
+    public void submit(int queueId, List<Sync> in, List<Sync> out, List<? extends Command> commands, int resultHandle)
             throws DrmException {
         UapiStruct sync = UapiStruct.SYNC;
         UapiStruct command = UapiStruct.COMMAND;
         UapiStruct compute = UapiStruct.CMD_COMPUTE;
+        UapiStruct render = UapiStruct.CMD_RENDER;
+        UapiStruct attachment = UapiStruct.ATTACHMENT;
+        int body = render.size() + attachment.size();
         long at = scratch;
         long inAt = at;
         at = writeSyncs(at, in, sync);
@@ -256,24 +290,47 @@ public final class AsahiDevice implements AutoCloseable {
         long commandsAt = at;
         long bodies = at + (long) command.size() * commands.size();
         for (int i = 0; i < commands.size(); i++) {
-            Compute c = commands.get(i);
+            Command c = commands.get(i);
             long cmd = commandsAt + (long) i * command.size();
-            long body = bodies + (long) i * compute.size();
-            if (body + compute.size() > scratch + SCRATCH_BYTES) {
+            long b = bodies + (long) i * body;
+            if (b + body > scratch + SCRATCH_BYTES) {
                 throw new IllegalArgumentException("submission too large for the scratch buffer");
             }
             zero(cmd, command.size());
-            zero(body, compute.size());
-            memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_COMPUTE);
-            memory.writeLong(cmd + command.offset("cmd_buffer"), body);
-            memory.writeLong(cmd + command.offset("cmd_buffer_size"), compute.size());
+            zero(b, body);
+            memory.writeLong(cmd + command.offset("cmd_buffer"), b);
             memory.writeLong(cmd + command.offset("result_offset"), c.resultOffset());
             memory.writeLong(cmd + command.offset("result_size"), c.resultSize());
             memory.writeInt(cmd + command.offset("barriers"), c.renderBarrier());
             memory.writeInt(cmd + command.offset("barriers") + 4, c.computeBarrier());
-            memory.writeLong(body + compute.offset("encoder_ptr"), c.encoder());
-            memory.writeLong(body + compute.offset("encoder_end"), c.encoderEnd());
-            memory.writeInt(body + compute.offset("cmd_id"), c.cmdId());
+            if (c instanceof Compute k) {
+                memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_COMPUTE);
+                memory.writeLong(cmd + command.offset("cmd_buffer_size"), compute.size());
+                memory.writeLong(b + compute.offset("encoder_ptr"), k.encoder());
+                memory.writeLong(b + compute.offset("encoder_end"), k.encoderEnd());
+                memory.writeInt(b + compute.offset("cmd_id"), k.cmdId());
+            } else if (c instanceof Render r) {
+                long att = b + render.size();
+                memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_RENDER);
+                memory.writeLong(cmd + command.offset("cmd_buffer_size"), render.size());
+                memory.writeLong(b + render.offset("encoder_ptr"), r.encoder());
+                memory.writeLong(b + render.offset("attachments"), att);
+                memory.writeInt(b + render.offset("attachment_count"), 1);
+                memory.writeInt(att + attachment.offset("type"), AsahiUapi.ATTACHMENT_C);
+                memory.writeInt(att + attachment.offset("size"), 4 * r.width() * r.height());
+                memory.writeLong(att + attachment.offset("pointer"), r.color());
+                memory.writeLong(b + render.offset("depth_buffer_1"), r.depth());
+                memory.writeLong(b + render.offset("zls_ctrl"), (r.loadDepth() ? 1 : 0) | (r.storeDepth() ? 2 : 0));
+                memory.writeInt(b + render.offset("fb_width"), r.width());
+                memory.writeInt(b + render.offset("fb_height"), r.height());
+                memory.writeInt(b + render.offset("utile_width"), 32);
+                memory.writeInt(b + render.offset("utile_height"), 32);
+                memory.writeInt(b + render.offset("samples"), 1);
+                memory.writeInt(b + render.offset("layers"), 1);
+                memory.writeInt(b + render.offset("load_pipeline"), r.loadColor() ? 1 : 0);
+                memory.writeInt(b + render.offset("isp_bgobjvals"), r.clearColor());
+                memory.writeInt(b + render.offset("isp_bgobjdepth"), Float.floatToRawIntBits(r.clearDepth()));
+            }
         }
         UapiStruct s = UapiStruct.SUBMIT;
         clear(s);

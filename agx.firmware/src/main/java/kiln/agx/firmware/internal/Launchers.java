@@ -49,6 +49,9 @@ final class Launchers {
 
     /** Reads the records of an encoder; null (with {@code error} set) if the stream is malformed or faults. */
     private List<byte[]> records(int vmSlot, int unit, long start, long end, int recordBytes, UnitWork work) {
+        if (end == 0) {
+            return terminated(vmSlot, unit, start, recordBytes, work);
+        }
         if (end < start || (end - start) % recordBytes != 0 || (end - start) / recordBytes > MAX_RECORDS) {
             fail(work, UnitOutcome.Kind.ERROR, null, "malformed control stream 0x" + Long.toHexString(start) + "..0x"
                     + Long.toHexString(end));
@@ -67,6 +70,30 @@ final class Launchers {
             return null;
         }
         return out;
+    }
+
+    /** The records from {@code start} up to the first all-zero one (a stream with no end pointer). */
+    private List<byte[]> terminated(int vmSlot, int unit, long start, int recordBytes, UnitWork work) {
+        GpuMemory user = ctx.uat().context(vmSlot, UatAgent.GPU, unit);
+        List<byte[]> out = new ArrayList<>();
+        byte[] zero = new byte[recordBytes];
+        try {
+            for (long at = start;; at += recordBytes) {
+                byte[] record = new byte[recordBytes];
+                user.read(at, java.lang.foreign.MemorySegment.ofArray(record));
+                if (java.util.Arrays.equals(record, zero)) {
+                    return out;
+                }
+                if (out.size() == MAX_RECORDS) {
+                    fail(work, UnitOutcome.Kind.ERROR, null, "control stream at 0x" + Long.toHexString(start) + " never ends");
+                    return null;
+                }
+                out.add(record);
+            }
+        } catch (GpuFault fault) {
+            fail(work, UnitOutcome.Kind.FAULT, fault, fault.getMessage());
+            return null;
+        }
     }
 
     private void fail(UnitWork work, UnitOutcome.Kind kind, GpuFault fault, String detail) {

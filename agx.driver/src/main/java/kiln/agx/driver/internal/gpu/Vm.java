@@ -32,6 +32,12 @@ public final class Vm implements AutoCloseable {
     public record Mapping(Object object, long fileId, long va, long size, UatProt prot, RangeNode<Mapping> node) {
     }
 
+    /**
+     * The kernel-managed window of every VM (above what binds may reach, below the 39-bit lower
+     * half's end): the driver maps the per-queue TVB heaps and tile maps here.
+     */
+    public static final long KERNEL_START = AsahiUapi.VM_BIND_LIMIT, KERNEL_END = 1L << 39;
+
     private final int id;
     private final UatPageTable table;
     private final RangeAllocator<Mapping> mm;
@@ -46,8 +52,7 @@ public final class Vm implements AutoCloseable {
             throws DrmException {
         this.id = id;
         this.table = new UatPageTable(memory, outputAddressBits);
-        this.mm = ranges.create("asahi Vm " + id, AsahiUapi.VM_SHADER_START,
-                AsahiUapi.VM_BIND_LIMIT - AsahiUapi.VM_SHADER_START);
+        this.mm = ranges.create("asahi Vm " + id, AsahiUapi.VM_SHADER_START, KERNEL_END - AsahiUapi.VM_SHADER_START);
         this.uat = uat;
     }
 
@@ -81,6 +86,29 @@ public final class Vm implements AutoCloseable {
         }
         mappings.add(m);
         return m;
+    }
+
+    /**
+     * Reserves {@code size} bytes of the kernel window with nothing mapped yet; its start. Pages
+     * are mapped into it with {@link #mapInto}; the whole window goes with {@link #unmap}.
+     */
+    public synchronized Mapping reserveKernel(Object owner, long size, UatProt prot) throws DrmException {
+        if (destroyed) {
+            throw DrmException.quiet(Errno.ENOENT, "VM " + id + " destroyed");
+        }
+        RangeNode<Mapping> node = mm.insertInRange(null, size, kiln.agx.api.hw.UatFormat.PAGE_BYTES, 0, KERNEL_START,
+                KERNEL_END, kiln.drm.api.mm.InsertMode.BEST);
+        Mapping m = new Mapping(owner, 0, node.start(), size, prot, node);
+        mappings.add(m);
+        return m;
+    }
+
+    /** Maps {@code pages} at {@code va} inside a window {@link #reserveKernel} gave. */
+    public synchronized void mapInto(Mapping window, long va, kiln.drm.api.memory.PhysicalPages pages) throws DrmException {
+        if (va < window.va() || va + pages.size() > window.va() + window.size()) {
+            throw new IllegalArgumentException("outside the window");
+        }
+        table.map(va, pages, window.prot());
     }
 
     /** Removes every mapping {@code which} selects; how many went. */

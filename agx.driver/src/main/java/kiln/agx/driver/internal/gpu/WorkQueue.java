@@ -74,6 +74,7 @@ public final class WorkQueue {
     private boolean dead;
     private boolean closing;
     private boolean slotReleased;
+    private Runnable drained;
 
     WorkQueue(AgxGpu gpu, PipeType pipe, int priority, int vmSlot, FwObject gpuContext) throws DrmException {
         this.gpu = gpu;
@@ -217,6 +218,9 @@ public final class WorkQueue {
             done.forEach(p -> p.error = p.error != null ? p.error : error);
         }
         finish(done);
+        if (closing) {
+            releaseSlot();
+        }
     }
 
     private void finish(List<Pending> done) {
@@ -231,13 +235,14 @@ public final class WorkQueue {
 
     /**
      * The queue is gone: nothing more is accepted; commands already with the firmware finish (it
-     * may be reading them) and complete normally, and the event slot is freed after the last.
-     * The descriptor's kernel memory stays with the device.
+     * may be reading them) and complete normally; after the last the event slot is freed and
+     * {@code whenDrained} runs (once). The descriptor's kernel memory stays with the device.
      */
-    public void close() {
+    public void close(Runnable whenDrained) {
         boolean idle;
         synchronized (this) {
             closing = true;
+            drained = whenDrained;
             idle = pending.isEmpty();
         }
         if (idle) {
@@ -246,12 +251,17 @@ public final class WorkQueue {
     }
 
     private void releaseSlot() {
+        Runnable then;
         synchronized (this) {
             if (slotReleased) {
                 return;
             }
             slotReleased = true;
+            then = drained;
         }
         gpu.events().release(slot);
+        if (then != null) {
+            then.run();
+        }
     }
 }

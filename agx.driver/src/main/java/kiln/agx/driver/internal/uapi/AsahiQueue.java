@@ -3,11 +3,14 @@ package kiln.agx.driver.internal.uapi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import kiln.agx.api.firmware.AbiType;
 import kiln.agx.api.firmware.PipeType;
+import kiln.agx.api.uapi.AsahiUapi;
 import kiln.agx.driver.internal.gpu.AgxGpu;
 import kiln.agx.driver.internal.gpu.FwObject;
+import kiln.agx.driver.internal.gpu.Tvb;
 import kiln.agx.driver.internal.gpu.Vm;
 import kiln.agx.driver.internal.gpu.WorkQueue;
 import kiln.drm.api.DrmException;
@@ -21,9 +24,14 @@ import kiln.drm.api.sched.SchedulerFactory;
 /**
  * A user queue ({@code queue/mod.rs} {@code Queue}): its VM (held while the queue lives), one
  * scheduler and entity of its own (hw_submission {@code WQ_SIZE}, 100 s timeout, "Priorities are
- * handled by the AGX scheduler"), the firmware context, and a work queue per capability: compute
- * for COMPUTE. The firmware priority is the UAPI's. Destroying the queue ends the entity and
- * the scheduler (pending jobs fail ENODEV), then releases the work queues' event slots and the VM.
+ * handled by the AGX scheduler"), the firmware context, and work queues per capability: RENDER
+ * gets a TVB and a vertex work queue, RENDER or BLIT a fragment work queue, COMPUTE a compute
+ * work queue; all at the UAPI priority.
+ *
+ * <h2>Destruction</h2>
+ * {@link #close} ends the entity and the scheduler (jobs not yet run fail ENODEV); commands the
+ * firmware already has finish normally; once the last work queue drained, the TVB is freed and
+ * the VM released, so nothing the firmware may still read goes away under it.
  */
 final class AsahiQueue implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(100);
@@ -35,7 +43,11 @@ final class AsahiQueue implements AutoCloseable {
     final Entity<SubmitJob> entity;
     final FenceContext fences;
     final WorkQueue compute;
+    final WorkQueue vertex;
+    final WorkQueue fragment;
+    final Tvb tvb;
     final int vmSlot;
+    /** The 13.0b4+ command counter, +1 per compute command and +2 per render. */
     long counter;
     private final List<WorkQueue> workQueues = new ArrayList<>();
 
@@ -46,17 +58,29 @@ final class AsahiQueue implements AutoCloseable {
         this.caps = caps;
         this.priority = priority;
         vm.use();
+        Tvb heap = null;
         try {
             this.vmSlot = gpu.slots().bind(vm);
             FwObject context = FwObject.allocate(gpu.kernel(), gpu.abi(), AbiType.GPU_CONTEXT_DATA).set("unk_0", 0xff)
                     .set("unk_1", 0xff).set("unk_5", 1).set("unk_1e", 0xff).set("unk_23", 2);
-            this.compute = (caps & kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_COMPUTE) != 0
+            boolean render = (caps & AsahiUapi.QUEUE_CAP_RENDER) != 0;
+            if (render) {
+                heap = new Tvb(gpu, vm);
+            }
+            this.tvb = heap;
+            this.vertex = render ? add(gpu.newWorkQueue(PipeType.VERTEX, priority, vmSlot, context)) : null;
+            this.fragment = (caps & (AsahiUapi.QUEUE_CAP_RENDER | AsahiUapi.QUEUE_CAP_BLIT)) != 0
+                    ? add(gpu.newWorkQueue(PipeType.FRAGMENT, priority, vmSlot, context)) : null;
+            this.compute = (caps & AsahiUapi.QUEUE_CAP_COMPUTE) != 0
                     ? add(gpu.newWorkQueue(PipeType.COMPUTE, priority, vmSlot, context)) : null;
             this.fences = fenceFactory.createContext("asahi", "queue-" + id);
             this.scheduler = schedulers.create("asahi_sched", WorkQueue.SIZE, TIMEOUT, backend);
             this.entity = scheduler.createEntity(Priority.NORMAL);
         } catch (DrmException | RuntimeException e) {
-            workQueues.forEach(WorkQueue::close);
+            workQueues.forEach(q -> q.close(null));
+            if (heap != null) {
+                heap.close();
+            }
             vm.unuse();
             throw e;
         }
@@ -71,7 +95,15 @@ final class AsahiQueue implements AutoCloseable {
     public void close() {
         entity.destroy();
         scheduler.fini();
-        workQueues.forEach(WorkQueue::close);
-        vm.unuse();
+        AtomicInteger left = new AtomicInteger(workQueues.size());
+        Runnable drained = () -> {
+            if (left.decrementAndGet() == 0) {
+                if (tvb != null) {
+                    tvb.close();
+                }
+                vm.unuse();
+            }
+        };
+        workQueues.forEach(q -> q.close(drained));
     }
 }

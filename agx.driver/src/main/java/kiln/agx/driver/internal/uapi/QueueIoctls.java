@@ -33,7 +33,7 @@ import kiln.drm.api.syncobj.SyncObjManager;
  * Everything is validated and copied from client memory before anything is queued, so a bad
  * submission changes nothing. The job's in-syncs become scheduler dependencies; its out-syncs get
  * the scheduler's finished fence (binary: replaced; timeline: a new point). The ioctl returns as
- * soon as the job is queued. Render commands are not served yet (EOPNOTSUPP).
+ * soon as the job is queued.
  */
 final class QueueIoctls {
     private static final UapiStruct CREATE = UapiStruct.QUEUE_CREATE;
@@ -117,7 +117,7 @@ final class QueueIoctls {
             if (commandCount == 0) {
                 throw DrmException.quiet(Errno.EINVAL, "Empty submissions are not legal");
             }
-            List<SubmitJob.ComputeCommand> commands = commands(user, Args.u64(arg, SUBMIT.offset("commands")), commandCount,
+            List<SubmitJob.Command> commands = commands(user, Args.u64(arg, SUBMIT.offset("commands")), commandCount,
                     queue, result);
             SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
                     queue.fences.next(), SUBMISSIONS.incrementAndGet());
@@ -169,10 +169,82 @@ final class QueueIoctls {
         return out;
     }
 
+    /**
+     * Reads and checks one {@code drm_asahi_cmd_render}. What Kiln's hardware takes from it:
+     * the draw records from {@code encoder_ptr} up to an all-zero record; the first
+     * {@code ASAHI_ATTACHMENT_C} as the colour target (linear RGBA8, stride {@code 4 * fb_width},
+     * at least that many bytes per row), cleared to {@code isp_bgobjvals} unless
+     * {@code load_pipeline} is nonzero (then loaded), always stored; {@code depth_buffer_1} as the
+     * depth target (0: none; linear float), cleared to {@code isp_bgobjdepth} unless
+     * {@code zls_ctrl} bit 0 (load), stored if bit 1. One layer and one sample only (EOPNOTSUPP
+     * otherwise, after the real checks).
+     */
+    private SubmitJob.Render render(AddressSpace user, MemorySegment c, AsahiQueue queue, int[] barriers, long resultOffset,
+            long resultSize) throws DrmException {
+        UapiStruct r = UapiStruct.CMD_RENDER;
+        long size = Args.u64(c, COMMAND.offset("cmd_buffer_size"));
+        if (size < r.size()) {
+            throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + r.size());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cmd = arena.allocate(r.size());
+            user.copyIn(Args.u64(c, COMMAND.offset("cmd_buffer")), cmd, 0, r.size());
+            Args.noExtensions(cmd);
+            long flags = Args.u64(cmd, r.offset("flags"));
+            if ((flags & ~RENDER_FLAGS) != 0 || (flags & RENDER_MEMORYLESS_RTS_USED) != 0) {
+                throw DrmException.quiet(Errno.EINVAL, "render flags 0x" + Long.toHexString(flags));
+            }
+            if ((queue.caps & QUEUE_CAP_RENDER) == 0) {
+                throw DrmException.quiet(Errno.EINVAL, "render on a queue without the RENDER cap");
+            }
+            int width = Args.u32(cmd, r.offset("fb_width"));
+            int height = Args.u32(cmd, r.offset("fb_height"));
+            int layers = Args.u32(cmd, r.offset("layers"));
+            int utileW = Args.u32(cmd, r.offset("utile_width"));
+            int utileH = Args.u32(cmd, r.offset("utile_height"));
+            int samples = Args.u32(cmd, r.offset("samples"));
+            int attachments = Args.u32(cmd, r.offset("attachment_count"));
+            if (width <= 0 || height <= 0 || width > MAX_FB_PIXELS || height > MAX_FB_PIXELS || layers <= 0
+                    || layers > MAX_LAYERS || !(utileW == 32 && utileH == 32 || utileW == 32 && utileH == 16
+                            || utileW == 16 && utileH == 16)
+                    || samples != 1 && samples != 2 && samples != 4
+                    || Integer.compareUnsigned(attachments, MAX_ATTACHMENTS) > 0) {
+                throw DrmException.quiet(Errno.EINVAL, "bad render geometry " + width + "x" + height + ", " + layers
+                        + " layers, utile " + utileW + "x" + utileH + ", " + samples + " samples, " + attachments
+                        + " attachments");
+            }
+            if (layers != 1 || samples != 1) {
+                throw DrmException.quiet(Errno.EOPNOTSUPP, "Kiln renders one layer at one sample");
+            }
+            UapiStruct a = UapiStruct.ATTACHMENT;
+            MemorySegment list = arena.allocate(Math.max(1, (long) a.size() * attachments));
+            user.copyIn(Args.u64(cmd, r.offset("attachments")), list, 0, (long) a.size() * attachments);
+            long color = 0;
+            for (int i = 0; i < attachments && color == 0; i++) {
+                MemorySegment at = list.asSlice((long) i * a.size(), a.size());
+                if (Args.u32(at, a.offset("type")) == ATTACHMENT_C) {
+                    if (Integer.toUnsignedLong(Args.u32(at, a.offset("size"))) < 4L * width * height) {
+                        throw DrmException.quiet(Errno.EINVAL, "colour attachment smaller than the target");
+                    }
+                    color = Args.u64(at, a.offset("pointer"));
+                }
+            }
+            if (color == 0) {
+                throw DrmException.quiet(Errno.EINVAL, "a render needs a colour attachment");
+            }
+            long zls = Args.u64(cmd, r.offset("zls_ctrl"));
+            var target = new kiln.agx.driver.internal.gpu.RenderCommands.Target(Args.u64(cmd, r.offset("encoder_ptr")),
+                    width, height, color, Args.u32(cmd, r.offset("load_pipeline")) != 0,
+                    Args.u32(cmd, r.offset("isp_bgobjvals")), Args.u64(cmd, r.offset("depth_buffer_1")), (zls & 1) != 0,
+                    (zls & 2) != 0, Args.u32(cmd, r.offset("isp_bgobjdepth")), Args.u32(cmd, r.offset("cmd_3d_id")));
+            return new SubmitJob.Render(target, barriers, resultOffset, resultSize);
+        }
+    }
+
     /** Reads and checks the commands. */
-    private List<SubmitJob.ComputeCommand> commands(AddressSpace user, long address, int count, AsahiQueue queue,
+    private List<SubmitJob.Command> commands(AddressSpace user, long address, int count, AsahiQueue queue,
             ShmemObject result) throws DrmException {
-        List<SubmitJob.ComputeCommand> out = new ArrayList<>(count);
+        List<SubmitJob.Command> out = new ArrayList<>(count);
         int[] events = {1, 1}; // per subqueue: index 0 is the last event before this submission
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment all = arena.allocate((long) COMMAND.size() * count);
@@ -182,10 +254,7 @@ final class QueueIoctls {
                 MemorySegment c = all.asSlice((long) i * COMMAND.size(), COMMAND.size());
                 Args.noExtensions(c);
                 int type = Args.u32(c, COMMAND.offset("cmd_type"));
-                if (type == CMD_RENDER) {
-                    throw DrmException.quiet(Errno.EOPNOTSUPP, "render commands are not served yet");
-                }
-                if (type != CMD_COMPUTE) {
+                if (type != CMD_COMPUTE && type != CMD_RENDER) {
                     throw DrmException.quiet(Errno.EINVAL, "command type " + type);
                 }
                 int[] barriers = new int[SUBQUEUE_COUNT];
@@ -201,6 +270,11 @@ final class QueueIoctls {
                         : resultOffset + resultSize < resultOffset || resultOffset + resultSize > result.size()) {
                     throw DrmException.quiet(Errno.EINVAL, "result range outside the result buffer");
                 }
+                if (type == CMD_RENDER) {
+                    out.add(render(user, c, queue, barriers, resultOffset, resultSize));
+                    events[SUBQUEUE_RENDER]++;
+                    continue;
+                }
                 if ((queue.caps & QUEUE_CAP_COMPUTE) == 0) {
                     throw DrmException.quiet(Errno.EINVAL, "compute on a queue without the COMPUTE cap");
                 }
@@ -215,7 +289,7 @@ final class QueueIoctls {
                 if (Integer.compareUnsigned(Args.u32(cmd, COMPUTE.offset("attachment_count")), MAX_ATTACHMENTS) > 0) {
                     throw DrmException.quiet(Errno.EINVAL, "more than " + MAX_ATTACHMENTS + " attachments");
                 }
-                out.add(new SubmitJob.ComputeCommand(Args.u64(cmd, COMPUTE.offset("encoder_ptr")),
+                out.add(new SubmitJob.Compute(Args.u64(cmd, COMPUTE.offset("encoder_ptr")),
                         Args.u64(cmd, COMPUTE.offset("encoder_end")), Args.u32(cmd, COMPUTE.offset("cmd_id")), barriers,
                         resultOffset, resultSize));
                 events[SUBQUEUE_COMPUTE]++;

@@ -1,8 +1,5 @@
 package kiln.agx.driver.internal.uapi;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,11 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kiln.agx.api.firmware.FirmwareProtocol;
-import kiln.agx.api.hw.FaultInfo;
 import kiln.agx.api.uapi.AsahiUapi;
-import kiln.agx.api.uapi.UapiStruct;
 import kiln.agx.driver.internal.gpu.AgxGpu;
 import kiln.agx.driver.internal.gpu.ComputeCommands;
+import kiln.agx.driver.internal.gpu.RenderCommands;
+import java.util.function.Consumer;
 import kiln.agx.driver.internal.gpu.KernelVm;
 import kiln.agx.driver.internal.gpu.WorkError;
 import kiln.agx.driver.internal.gpu.WorkQueue;
@@ -37,11 +34,13 @@ import kiln.drm.api.sched.TimeoutStatus;
 final class SubmitBackend implements JobBackend<SubmitJob> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBackend.class);
     private final AgxGpu gpu;
-    private final ComputeCommands builder;
+    private final ComputeCommands compute;
+    private final RenderCommands render;
 
     SubmitBackend(AgxGpu gpu) {
         this.gpu = gpu;
-        this.builder = new ComputeCommands(gpu);
+        this.compute = new ComputeCommands(gpu);
+        this.render = new RenderCommands(gpu);
     }
 
     @Override
@@ -51,28 +50,78 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
             throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
         }
         AsahiQueue q = s.queue();
-        WorkQueue wq = q.compute;
         AtomicInteger left = new AtomicInteger(s.commands().size());
         AtomicReference<WorkError> firstError = new AtomicReference<>();
-        List<WorkQueue.Command> commands = new ArrayList<>();
-        int value = wq.lastValue();
-        for (SubmitJob.ComputeCommand c : s.commands()) {
-            value += FirmwareProtocol.STAMP_STEP;
-            KernelVm.Alloc[] ts = new KernelVm.Alloc[1];
-            ComputeCommands.Built built = builder.compute(wq, q.vmSlot, c.encoder(), c.encoderEnd(), value, c.cmdId(),
-                    ++q.counter, error -> {
-                        if (error != null) {
-                            firstError.compareAndSet(null, error);
-                        }
-                        writeResult(s, c, error, ts[0]);
-                        if (left.decrementAndGet() == 0) {
-                            signal(s, firstError.get());
-                        }
-                    });
-            ts[0] = built.timestamps();
-            commands.add(built.command());
+        Consumer<WorkError> commandDone = error -> {
+            if (error != null) {
+                firstError.compareAndSet(null, error);
+            }
+            if (left.decrementAndGet() == 0) {
+                signal(s, firstError.get());
+            }
+        };
+        List<WorkQueue.Command> vtx = new ArrayList<>();
+        List<WorkQueue.Command> frag = new ArrayList<>();
+        List<WorkQueue.Command> comp = new ArrayList<>();
+        int vValue = q.vertex == null ? 0 : q.vertex.lastValue();
+        int fValue = q.fragment == null ? 0 : q.fragment.lastValue();
+        int cValue = q.compute == null ? 0 : q.compute.lastValue();
+        // per subqueue, the events a barrier index names: [before this job, then each command's]
+        List<Integer> renderEvents = new ArrayList<>(List.of(fValue));
+        List<Integer> computeEvents = new ArrayList<>(List.of(cValue));
+        for (SubmitJob.Command c : s.commands()) {
+            int renderBarrier = c.barriers()[AsahiUapi.SUBQUEUE_RENDER];
+            int computeBarrier = c.barriers()[AsahiUapi.SUBQUEUE_COMPUTE];
+            if (c instanceof SubmitJob.Compute cc) {
+                if (renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null) {
+                    comp.add(compute.barrier(q.fragment, renderEvents.get(renderBarrier), FirmwareProtocol.BARRIER_UUID));
+                }
+                cValue += FirmwareProtocol.STAMP_STEP;
+                KernelVm.Alloc[] ts = new KernelVm.Alloc[1];
+                ComputeCommands.Built built = compute.compute(q.compute, q.vmSlot, cc.encoder(), cc.encoderEnd(), cValue,
+                        cc.cmdId(), ++q.counter, error -> {
+                            Results.compute(s, cc, error, ts[0]);
+                            commandDone.accept(error);
+                        });
+                ts[0] = built.timestamps();
+                comp.add(built.command());
+                computeEvents.add(cValue);
+            } else if (c instanceof SubmitJob.Render rc) {
+                if (computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null) {
+                    vtx.add(compute.barrier(q.compute, computeEvents.get(computeBarrier), FirmwareProtocol.BARRIER_UUID));
+                }
+                WorkQueue.Command grow = q.tvb.growIfAsked(q.vmSlot);
+                boolean grew = grow != null;
+                if (grew) {
+                    vtx.add(grow);
+                }
+                vValue += FirmwareProtocol.STAMP_STEP;
+                fValue += FirmwareProtocol.STAMP_STEP;
+                AtomicReference<WorkError> vertexError = new AtomicReference<>();
+                RenderCommands.Built[] built = new RenderCommands.Built[1];
+                long counter = q.counter += 2;
+                built[0] = render.render(q.vertex, q.fragment, q.tvb, q.vmSlot, rc.target(), vValue, fValue, counter - 1,
+                        vertexError::set, error -> {
+                            WorkError e = error != null ? error : vertexError.get();
+                            Results.render(s, rc, e, built[0], q.tvb, grew);
+                            commandDone.accept(e);
+                        });
+                vtx.add(built[0].vertex());
+                frag.add(built[0].barrier());
+                frag.add(built[0].fragment());
+                renderEvents.add(fValue);
+            }
         }
-        wq.submit(commands);
+        // the real order of doorbells: fragment, vertex, compute
+        if (!frag.isEmpty()) {
+            q.fragment.submit(frag);
+        }
+        if (!vtx.isEmpty()) {
+            q.vertex.submit(vtx);
+        }
+        if (!comp.isEmpty()) {
+            q.compute.submit(comp);
+        }
         return s.fence();
     }
 
@@ -81,41 +130,6 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
             s.fence().signal(error == null ? null : error.kind().errno());
         } catch (DrmException e) {
             LOG.error("job fence of submission {} signalled twice", s.id(), e);
-        }
-    }
-
-    /** Writes {@code drm_asahi_result_compute} for {@code c}, if it asked for one. */
-    private static void writeResult(SubmitJob s, SubmitJob.ComputeCommand c, WorkError error, KernelVm.Alloc ts) {
-        if (s.results() == null || c.resultSize() == 0) {
-            return;
-        }
-        UapiStruct r = UapiStruct.RESULT_COMPUTE;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(r.size());
-            int status = error == null ? AsahiUapi.STATUS_COMPLETE : switch (error.kind()) {
-                case TIMEOUT -> AsahiUapi.STATUS_TIMEOUT;
-                case FAULT -> AsahiUapi.STATUS_FAULT;
-                case KILLED -> AsahiUapi.STATUS_KILLED;
-                case NO_DEVICE -> AsahiUapi.STATUS_NO_DEVICE;
-                case UNKNOWN -> AsahiUapi.STATUS_UNKNOWN_ERROR;
-            };
-            out.set(ValueLayout.JAVA_INT_UNALIGNED, r.offset("info", "status"), status);
-            FaultInfo f = error == null ? null : error.fault();
-            if (f != null) {
-                out.set(ValueLayout.JAVA_INT_UNALIGNED, r.offset("info", "fault_type"), AsahiUapi.FAULT_UNMAPPED + f.reason().ordinal());
-                out.set(ValueLayout.JAVA_INT_UNALIGNED, r.offset("info", "unit"), f.unit());
-                out.set(ValueLayout.JAVA_INT_UNALIGNED, r.offset("info", "sideband"), f.sideband());
-                out.set(ValueLayout.JAVA_BYTE, r.offset("info", "level"), (byte) f.level());
-                out.set(ValueLayout.JAVA_BYTE, r.offset("info", "is_read"), (byte) (f.read() ? 1 : 0));
-                out.set(ValueLayout.JAVA_LONG_UNALIGNED, r.offset("info", "address"), f.address());
-            } else if (error != null && error.kind() == WorkError.Kind.FAULT) {
-                out.set(ValueLayout.JAVA_INT_UNALIGNED, r.offset("info", "fault_type"), AsahiUapi.FAULT_UNKNOWN);
-            }
-            if (ts != null) {
-                out.set(ValueLayout.JAVA_LONG_UNALIGNED, r.offset("ts_start"), ts.cpu().get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
-                out.set(ValueLayout.JAVA_LONG_UNALIGNED, r.offset("ts_end"), ts.cpu().get(ValueLayout.JAVA_LONG_UNALIGNED, 8));
-            }
-            MemorySegment.copy(out, 0, s.results().memory(), c.resultOffset(), Math.min(c.resultSize(), r.size()));
         }
     }
 

@@ -2,6 +2,7 @@ package kiln.agx.driver.internal.uapi;
 
 import java.util.List;
 
+import kiln.agx.driver.internal.gpu.RenderCommands;
 import kiln.drm.api.fence.SignalableFence;
 import kiln.drm.api.gem.ShmemMapping;
 import kiln.drm.api.gem.ShmemObject;
@@ -18,19 +19,24 @@ import kiln.drm.api.gem.ShmemObject;
  * @param fence    signalled when every command completed (with the first error)
  * @param id       the device-wide submission id
  */
-record SubmitJob(AsahiQueue queue, List<ComputeCommand> commands, ShmemObject result, ShmemMapping results,
+record SubmitJob(AsahiQueue queue, List<Command> commands, ShmemObject result, ShmemMapping results,
         SignalableFence fence, long id) {
 
-    /**
-     * A compute command.
-     *
-     * @param encoder      {@code encoder_ptr}
-     * @param encoderEnd   {@code encoder_end}
-     * @param cmdId        {@code cmd_id}
-     * @param barriers     {@code barriers[RENDER, COMPUTE]}
-     * @param resultOffset where its result goes in the result buffer
-     * @param resultSize   how many bytes of result it takes (0: none)
-     */
-    record ComputeCommand(long encoder, long encoderEnd, int cmdId, int[] barriers, long resultOffset, long resultSize) {
+    /** A decoded command: its barriers ({@code [RENDER, COMPUTE]}) and where its result goes. */
+    sealed interface Command permits Compute, Render {
+        int[] barriers();
+
+        long resultOffset();
+
+        long resultSize();
+    }
+
+    /** A compute command: {@code encoder_ptr}, {@code encoder_end}, {@code cmd_id}. */
+    record Compute(long encoder, long encoderEnd, int cmdId, int[] barriers, long resultOffset, long resultSize)
+            implements Command {
+    }
+
+    /** A render command and its targets. */
+    record Render(RenderCommands.Target target, int[] barriers, long resultOffset, long resultSize) implements Command {
     }
 }
