@@ -56,6 +56,16 @@ final class Goals {
             lines.add(new Line("scheduler jobs/s, one entity, no dependencies", String.format("%.0f", jobsPerSecond),
                     ">= 500000", jobsPerSecond >= 500_000 ? "met" : "MISSED"));
         }
+        for (String queues : List.of("OneQueue", "FourQueues")) {
+            Double perSubmit = score.get("SubmitBenchmark.noopJobs" + queues);
+            if (perSubmit != null) {
+                double jobsPerSecond = 1e9 / perSubmit;
+                lines.add(new Line("no-op compute jobs/s through the asahi UAPI, " + queues, String.format("%.0f", jobsPerSecond),
+                        ">= 250000", jobsPerSecond >= 250_000 ? "met" : "MISSED"));
+            }
+        }
+        ratio(lines, score, "no-op compute job vs GET_TIME ioctl (the ioctl floor)", "SubmitBenchmark.noopJobsOneQueue",
+                "SubmitBenchmark.baselineGetTime", Double.NaN);
         ratio(lines, score, "fence signal -> virtual-thread waiter, per hop vs park/unpark",
                 "SchedBenchmark.fenceWakeHop", "SchedBenchmark.baselineParkHop", 2.0);
         bound(lines, score, "fence signal -> virtual-thread waiter running, per hop", "SchedBenchmark.fenceWakeHop",
