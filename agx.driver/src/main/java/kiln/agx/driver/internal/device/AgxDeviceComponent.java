@@ -148,10 +148,11 @@ public final class AgxDeviceComponent implements AgxDevice {
             GpuCore core = cores.keySet().stream().filter(c -> c.chip().compatible().equals(config.compatible()))
                     .findFirst().orElse(null);
             if (gpu != null) {
-                if (core == boundCore && firmware.containsKey(boundFirmware)) {
+                if (core == boundCore && firmware.containsKey(boundFirmware) && !newerFirmwareWhileIdle(core.chip())) {
                     return;
                 }
-                LOG.info("device {}: its {} went away; unplugging", name, core != boundCore ? "GPU core" : "firmware");
+                LOG.info("device {}: {}; unplugging", name, core != boundCore ? "its GPU core went away"
+                        : !firmware.containsKey(boundFirmware) ? "its firmware went away" : "newer firmware while idle");
                 teardown();
             }
             if (core == null) {
@@ -168,6 +169,19 @@ public final class AgxDeviceComponent implements AgxDevice {
             LOG.error("device {}: evaluation failed", name, e);
             status = status(DeviceState.FAILED, String.valueOf(e), "", "");
         }
+    }
+
+    /**
+     * Whether an unpinned device that no client has open should move to a newer compatible
+     * firmware that arrived after it probed (start-up order decides which firmware comes first).
+     * Moving a device in use is the live swap's job (issue 7).
+     */
+    private boolean newerFirmwareWhileIdle(ChipIdentity chip) {
+        if (!config.firmware_compat().isBlank() || device == null || !device.files().isEmpty()) {
+            return false;
+        }
+        Firmware newest = choose(chip);
+        return newest != null && newest.version().compareTo(boundFirmware.version()) > 0;
     }
 
     /** The firmware to run, or null with the status saying why not. */
