@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.Hashtable;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -13,8 +12,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import kiln.agx.api.uapi.AsahiIoctl;
 import kiln.agx.api.uapi.AsahiUapi;
@@ -52,6 +49,20 @@ public class AsahiProbeIT extends KilnTestBase {
         String params = Shell.run(context, "agx:params t8112");
         assertTrue(params, params.lines().anyMatch(l -> l.startsWith("chip_id ") && l.trim().endsWith(" " + 0x8112)));
         assertTrue(params, params.lines().anyMatch(l -> l.startsWith("gpu_generation ") && l.trim().endsWith(" 14")));
+    }
+
+    @Test
+    public void theDemoWorkloadsRunAndCheckThemselves() throws Exception {
+        device("t8103");
+        device("t8112");
+        String saxpy = Shell.run(context, "agx:run saxpy");
+        assertTrue(saxpy, saxpy.contains("saxpy on t8103") && saxpy.contains("PASSED"));
+        String matmul = Shell.run(context, "agx:run --device t8112 matmul");
+        assertTrue(matmul, matmul.contains("matmul on t8112") && matmul.contains("PASSED"));
+        java.io.File png = java.io.File.createTempFile("kiln-scene", ".png");
+        String scene = Shell.run(context, "agx:run --out " + png.getAbsolutePath() + " scene");
+        assertTrue(scene, scene.contains("PASSED") && png.length() > 1000);
+        png.delete();
     }
 
     @Test
@@ -99,20 +110,33 @@ public class AsahiProbeIT extends KilnTestBase {
 
     @Test
     public void aDevicePinnedToFirmwareItsCoreCannotRunIsRefused() throws Exception {
-        ConfigurationAdmin admin = service(ConfigurationAdmin.class);
-        Configuration c = admin.getFactoryConfiguration("kiln.agx.device", "m2-on-12-3", "?");
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("name", "m2-on-12-3");
-        props.put("compatible", "apple,agx-t8112");
-        props.put("firmware.compat", "12.3");
-        c.update(props);
+        Shell.run(context, "agx:attach --name m2-on-12-3 --firmware 12.3 t8112");
         try {
             String table = Await.until(LIMIT, () -> Shell.run(context, "agx:devices"),
                     t -> t.lines().anyMatch(l -> l.startsWith("m2-on-12-3 ") && l.contains("UNSUPPORTED")), "refusal");
             assertTrue(table, table.contains("Unsupported GPU/firmware combination"));
         } finally {
-            c.delete();
+            Shell.run(context, "agx:detach m2-on-12-3");
         }
+        Await.until(LIMIT, () -> Shell.run(context, "agx:devices"), t -> !t.contains("m2-on-12-3"), "the device gone");
+    }
+
+    @Test
+    public void attachedDevicesProbeAndDetachedOnesUnplug() throws Exception {
+        Shell.run(context, "agx:attach t6002");
+        ServiceReference<DrmDevice> ultra = device("t6002");
+        assertEquals("D", ultra.getProperty("agx.variant"));
+        String params = Shell.run(context, "agx:params --json t6002");
+        assertTrue(params, params.contains("\"num_clusters_total\""));
+        try {
+            Shell.run(context, "agx:attach t6002");
+            throw new AssertionError("a second t6002 must be refused");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("already declared"));
+        }
+        Shell.run(context, "agx:detach t6002");
+        Await.until(LIMIT, () -> context.getServiceReferences(DrmDevice.class, "(agx.device.name=t6002)").isEmpty(),
+                gone -> gone, "t6002 unplugged");
     }
 
     private interface Call {

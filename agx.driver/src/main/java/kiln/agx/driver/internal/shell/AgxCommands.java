@@ -11,7 +11,12 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import kiln.agx.api.hw.ChipIdentity;
 import kiln.agx.driver.internal.device.AgxDevice;
+import kiln.agx.driver.internal.device.AgxDeviceComponent;
 import kiln.agx.driver.internal.device.DeviceStatus;
 import kiln.agx.driver.internal.uapi.ParamsView;
 
@@ -29,16 +34,21 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
         "osgi.command.function=cores",
         "osgi.command.function=fw",
         "osgi.command.function=devices",
-        "osgi.command.function=params"})
+        "osgi.command.function=params",
+        "osgi.command.function=attach",
+        "osgi.command.function=detach"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<AgxDevice> devices;
 
+    private final ConfigurationAdmin admin;
+
     @Activate
-    public AgxCommands(@Reference PluginCatalog catalog) {
+    public AgxCommands(@Reference PluginCatalog catalog, @Reference ConfigurationAdmin admin) {
         this.catalog = catalog;
+        this.admin = admin;
     }
 
     @Descriptor("list the GPU cores present (one per chip a core bundle provides) and the firmware each would run")
@@ -90,5 +100,51 @@ public final class AgxCommands {
         Table table = new Table("param", "value");
         ParamsView.of(gpu).forEach(table::row);
         return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("declare a device (kept across restarts): it binds when its core and a compatible firmware are present")
+    public String attach(
+            @Descriptor("the device's name (default: the chip)") @Parameter(names = "--name", absentValue = "") String name,
+            @Descriptor("pin a firmware version, e.g. 13.2") @Parameter(names = "--firmware", absentValue = "") String firmware,
+            @Descriptor("the chip: t8103, t6000, t6001, t6002, t8112 (or its compatible string)") String chip)
+            throws java.io.IOException, org.osgi.framework.InvalidSyntaxException {
+        String compatible = chip.startsWith(ChipIdentity.COMPATIBLE_PREFIX) ? chip : ChipIdentity.COMPATIBLE_PREFIX + chip;
+        String device = name.isBlank() ? compatible.substring(ChipIdentity.COMPATIBLE_PREFIX.length()) : name;
+        if (!device.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("a device name is letters, digits, '.', '_' and '-': " + device);
+        }
+        if (!firmware.isBlank()) {
+            kiln.agx.api.firmware.FirmwareVersion.parse(firmware);
+        }
+        if (declaration(device) != null) {
+            throw new IllegalArgumentException("a device " + device + " is already declared");
+        }
+        Configuration c = admin.getFactoryConfiguration(AgxDeviceComponent.FACTORY_PID, device, "?");
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("name", device);
+        props.put("compatible", compatible);
+        if (!firmware.isBlank()) {
+            props.put("firmware.compat", firmware);
+        }
+        c.update(props);
+        return "declared " + device + " (" + compatible + (firmware.isBlank() ? "" : ", firmware " + firmware)
+                + "); agx:devices shows its state";
+    }
+
+    @Descriptor("remove a device's declaration: its DRM device is unplugged and it is not declared on the next start")
+    public String detach(@Descriptor("the device's name") String device)
+            throws java.io.IOException, org.osgi.framework.InvalidSyntaxException {
+        Configuration c = declaration(device);
+        if (c == null) {
+            throw new IllegalArgumentException("no device " + device + " is declared; agx:devices lists them");
+        }
+        c.delete();
+        return "detached " + device;
+    }
+
+    private Configuration declaration(String device) throws java.io.IOException, org.osgi.framework.InvalidSyntaxException {
+        Configuration[] found = admin.listConfigurations("(&(service.factoryPid=" + AgxDeviceComponent.FACTORY_PID
+                + ")(name=" + device + "))");
+        return found == null || found.length == 0 ? null : found[0];
     }
 }
