@@ -18,7 +18,7 @@ import kiln.drm.api.client.ClientFactory;
 import kiln.drm.impl.device.DrmCore;
 
 /** The process table. Deactivation makes every live client exit, closing its files. */
-@Component(service = ClientFactory.class, configurationPid = ClientTable.PID)
+@Component(service = {ClientFactory.class, ClientTable.class}, configurationPid = ClientTable.PID)
 @Designate(ocd = ClientTable.Config.class)
 public final class ClientTable implements ClientFactory {
     static final String PID = "kiln.drm.clients";

@@ -36,6 +36,14 @@ public final class GemService implements GemManager {
     private final DrmMm<ShmemObj> offsets;
     private final ConcurrentHashMap<Long, RangeNode<ShmemObj>> byOffset = new ConcurrentHashMap<>();
 
+    /** Every object not yet freed, for {@code drm:gem}. */
+    private final java.util.Set<ShmemObj> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The objects alive now (a snapshot; each may be freed by the time it is read). */
+    public java.util.List<ShmemObject> objects() {
+        return java.util.List.copyOf(live);
+    }
+
     @Activate
     public GemService(@Reference PagePool pool) {
         this.pool = pool;
@@ -60,7 +68,9 @@ public final class GemService implements GemManager {
         if (rounded / ShmemObject.PAGE_SIZE > Integer.MAX_VALUE) {
             throw new DrmException(Errno.ENOMEM, "GEM object of " + size + " bytes");
         }
-        return new ShmemObj(this, device, rounded, funcs, driverObject, null);
+        ShmemObj obj = new ShmemObj(this, device, rounded, funcs, driverObject, null);
+        live.add(obj);
+        return obj;
     }
 
     @Override
@@ -192,6 +202,7 @@ public final class GemService implements GemManager {
         } else {
             ShmemObj source = buf.object.get();
             obj = new ShmemObj(this, file.device(), source.size(), null, null, source);
+            live.add(obj);
         }
         int handle = install(handles, file, obj);
         if (buf.acquire()) {
@@ -242,6 +253,7 @@ public final class GemService implements GemManager {
 
     /** The object's last reference went: its offset is free again. */
     void freed(ShmemObj obj) {
+        live.remove(obj);
         RangeNode<ShmemObj> node;
         synchronized (obj) {
             node = obj.mmapOffset < 0 ? null : byOffset.remove(obj.mmapOffset);

@@ -13,4 +13,7 @@ public interface AgxDevice {
 
     /** The probed GPU while running. */
     Optional<AgxGpu> gpu();
+
+    /** The registered DRM device while running. */
+    Optional<kiln.drm.api.device.DrmDevice> drmDevice();
 }

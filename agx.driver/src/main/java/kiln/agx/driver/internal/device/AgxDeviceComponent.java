@@ -265,4 +265,9 @@ public final class AgxDeviceComponent implements AgxDevice {
     public Optional<AgxGpu> gpu() {
         return Optional.ofNullable(gpu);
     }
+
+    @Override
+    public Optional<DrmDevice> drmDevice() {
+        return Optional.ofNullable(device);
+    }
 }

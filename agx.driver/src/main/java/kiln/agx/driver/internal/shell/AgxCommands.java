@@ -1,5 +1,6 @@
 package kiln.agx.driver.internal.shell;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.felix.service.command.Descriptor;
@@ -19,6 +20,9 @@ import kiln.agx.driver.internal.device.AgxDevice;
 import kiln.agx.driver.internal.device.AgxDeviceComponent;
 import kiln.agx.driver.internal.device.DeviceStatus;
 import kiln.agx.driver.internal.uapi.ParamsView;
+import kiln.agx.driver.internal.gpu.Vm;
+import kiln.agx.driver.internal.uapi.AsahiFile;
+import kiln.runtime.support.shell.Table;
 
 import kiln.agx.driver.internal.FirmwareMatch;
 import kiln.agx.driver.internal.PluginCatalog;
@@ -36,7 +40,9 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
         "osgi.command.function=devices",
         "osgi.command.function=params",
         "osgi.command.function=attach",
-        "osgi.command.function=detach"})
+        "osgi.command.function=detach",
+        "osgi.command.function=vms",
+        "osgi.command.function=queues"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -146,5 +152,55 @@ public final class AgxCommands {
         Configuration[] found = admin.listConfigurations("(&(service.factoryPid=" + AgxDeviceComponent.FACTORY_PID
                 + ")(name=" + device + "))");
         return found == null || found.length == 0 ? null : found[0];
+    }
+
+    /** An open asahi file, with the name of its device and the client that holds it. */
+    private record OpenFile(String device, String client, AsahiFile file) {
+    }
+
+    private List<OpenFile> openFiles() {
+        List<OpenFile> out = new ArrayList<>();
+        for (AgxDevice d : devices) {
+            d.drmDevice().ifPresent(drm -> drm.files().forEach(f -> {
+                if (f.driverPrivate() instanceof AsahiFile af && !f.isClosed()) {
+                    out.add(new OpenFile(d.status().name(), f.client().pid() + " " + f.client().name(), af));
+                }
+            }));
+        }
+        return out;
+    }
+
+    @Descriptor("list the GPU VMs of every client: id, UAT slot, the client's mappings and what the kernel maps in its window")
+    public String vms(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        Table table = new Table("device", "client", "vm", "uat_slot", "mappings", "mapped_bytes", "kernel_bytes");
+        for (OpenFile f : openFiles()) {
+            for (Vm vm : f.file().vms()) {
+                long mappings = 0, user = 0, kernel = 0;
+                for (Vm.Mapping m : vm.mappings()) {
+                    if (m.va() >= Vm.KERNEL_START) {
+                        kernel += m.size();
+                    } else {
+                        mappings++;
+                        user += m.size();
+                    }
+                }
+                table.row(f.device(), f.client(), vm.id(), vm.slot(), mappings, user, kernel);
+            }
+        }
+        return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("list the queues of every client: VM, capabilities, priority, firmware work queues and TVB heap size")
+    public String queues(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        Table table = new Table("device", "client", "queue", "vm", "caps", "priority", "work_queues", "tvb_bytes");
+        for (OpenFile f : openFiles()) {
+            for (var q : f.file().queueViews()) {
+                table.row(f.device(), f.client(), q.id(), q.vm(), "0x" + Integer.toHexString(q.caps()), q.priority(),
+                        q.workQueues(), q.tvbBytes());
+            }
+        }
+        return json ? table.toJson() : table.render();
     }
 }

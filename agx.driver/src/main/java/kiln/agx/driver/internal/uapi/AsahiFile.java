@@ -1,10 +1,13 @@
 package kiln.agx.driver.internal.uapi;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import kiln.agx.driver.internal.gpu.Vm;
+import kiln.agx.driver.internal.gpu.WorkQueue;
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 
@@ -90,9 +93,30 @@ public final class AsahiFile {
         return q;
     }
 
+    /** A queue as {@code agx:queues} shows it. */
+    public record QueueView(int id, int vm, int caps, int priority, int vmSlot, String workQueues, long tvbBytes) {
+    }
+
+    /** Every queue now. */
+    public synchronized List<QueueView> queueViews() {
+        List<QueueView> out = new ArrayList<>();
+        for (AsahiQueue q : queues.values()) {
+            StringBuilder wq = new StringBuilder();
+            for (var w : new WorkQueue[] {q.vertex, q.fragment, q.compute}) {
+                if (w != null) {
+                    wq.append(wq.length() == 0 ? "" : " ").append(w.pipe().name().toLowerCase()).append("(slot ")
+                            .append(w.slot()).append(", ").append(w.inFlight()).append(" in flight)");
+                }
+            }
+            out.add(new QueueView(q.id, q.vm.id(), q.caps, q.priority, q.vmSlot, wq.toString(),
+                    q.tvb == null ? 0 : q.tvb.sizeBytes()));
+        }
+        return out;
+    }
+
     /** Every VM now. */
-    public synchronized java.util.List<Vm> vms() {
-        return java.util.List.copyOf(vms.values());
+    public synchronized List<Vm> vms() {
+        return List.copyOf(vms.values());
     }
 
     /** Destroys every queue, then every VM (the kernel's order); later creation answers ENODEV. */

@@ -1,4 +1,4 @@
-package kiln.agx.driver.internal.shell;
+package kiln.runtime.support.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

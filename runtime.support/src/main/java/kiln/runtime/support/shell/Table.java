@@ -1,4 +1,4 @@
-package kiln.agx.driver.internal.shell;
+package kiln.runtime.support.shell;
 
 import java.util.ArrayList;
 import java.util.Arrays;
