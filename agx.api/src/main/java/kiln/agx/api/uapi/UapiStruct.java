@@ -5,15 +5,16 @@ import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
 
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The structs of the RFC asahi UAPI ({@code include/uapi/drm/asahi_drm.h}, version
  * {@value AsahiUapi#UNSTABLE_UABI_VERSION}) as they lie in client memory: C layout on LP64,
  * little-endian, field order and names exact. Sizes are the reference's derived ones (pinned by
- * tests). {@link #offset} resolves a field once; callers keep the result.
+ * tests). {@link #offset} is a map lookup; hot paths still keep the result in a constant.
  */
 public enum UapiStruct {
     GET_PARAMS(structLayout(u64("extensions"), u32("param_group"), u32("pad"), u64("pointer"), u64("size"))),
@@ -64,9 +65,29 @@ public enum UapiStruct {
     GET_TIME(structLayout(u64("extensions"), u64("flags"), u64("tv_sec"), u64("tv_nsec"), u64("gpu_timestamp")));
 
     private final StructLayout layout;
+    /** Top-level member offsets by name, resolved once: layout paths are far too slow for ioctl paths. */
+    private final Map<String, Long> offsets;
 
     UapiStruct(StructLayout layout) {
         this.layout = layout;
+        Map<String, Long> byName = new HashMap<>();
+        long at = 0;
+        for (MemoryLayout member : layout.memberLayouts()) {
+            long offset = at; // a StructLayout has no implicit padding
+            member.name().ifPresent(name -> {
+                byName.put(name, offset);
+                if (member instanceof StructLayout inner) {
+                    long innerAt = 0;
+                    for (MemoryLayout m : inner.memberLayouts()) {
+                        long innerOffset = innerAt;
+                        m.name().ifPresent(n -> byName.put(name + "." + n, offset + innerOffset));
+                        innerAt += m.byteSize();
+                    }
+                }
+            });
+            at += member.byteSize();
+        }
+        this.offsets = Map.copyOf(byName);
     }
 
     /** The layout (named members; natural C alignment). */
@@ -81,12 +102,16 @@ public enum UapiStruct {
 
     /** Byte offset of {@code field} ({@code "info"} etc. for embedded structs, then their own offsets). */
     public long offset(String field) {
-        return layout.byteOffset(PathElement.groupElement(field));
+        Long offset = offsets.get(field);
+        if (offset == null) {
+            throw new IllegalArgumentException("no field " + field + " in " + this);
+        }
+        return offset;
     }
 
     /** Byte offset of {@code inner} inside the embedded struct {@code outer}. */
     public long offset(String outer, String inner) {
-        return layout.byteOffset(PathElement.groupElement(outer), PathElement.groupElement(inner));
+        return offset(outer + "." + inner);
     }
 
     private static MemoryLayout u64(String name) {

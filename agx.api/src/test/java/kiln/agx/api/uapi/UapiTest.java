@@ -1,6 +1,9 @@
 package kiln.agx.api.uapi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.MemoryLayout;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +40,21 @@ class UapiTest {
         assertEquals(16, UapiStruct.RESULT_INFO.offset("level"));
         assertEquals(24, UapiStruct.RESULT_RENDER.offset("info", "address"));
         assertEquals(88, UapiStruct.RESULT_RENDER.offset("num_tvb_overflows"));
+    }
+
+    @Test
+    void everyFieldOffsetIsTheLayoutsOwn() {
+        for (UapiStruct struct : UapiStruct.values()) {
+            for (MemoryLayout member : struct.layout().memberLayouts()) {
+                member.name().ifPresent(name -> assertEquals(
+                        struct.layout().byteOffset(MemoryLayout.PathElement.groupElement(name)), struct.offset(name),
+                        struct + "." + name));
+            }
+        }
+        for (String inner : new String[] {"status", "fault_type", "unit", "sideband", "level", "is_read", "extra", "address"}) {
+            assertEquals(UapiStruct.RESULT_INFO.offset(inner), UapiStruct.RESULT_RENDER.offset("info", inner));
+            assertEquals(UapiStruct.RESULT_INFO.offset(inner), UapiStruct.RESULT_COMPUTE.offset("info", inner));
+        }
+        assertThrows(IllegalArgumentException.class, () -> UapiStruct.SUBMIT.offset("no_such_field"));
     }
 }

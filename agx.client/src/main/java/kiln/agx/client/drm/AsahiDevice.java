@@ -1,5 +1,7 @@
 package kiln.agx.client.drm;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 import kiln.agx.api.uapi.AsahiIoctl;
@@ -26,11 +28,28 @@ public final class AsahiDevice implements AutoCloseable {
     private static final int SYNCOBJ_TIMELINE_WAIT = kiln.drm.api.ioctl.IoctlNumber.iowr(0xCA, 48);
     /** {@code DRM_SYNCOBJ_CREATE_SIGNALED}, {@code DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL}, {@code _WAIT_FOR_SUBMIT}. */
     public static final int SYNCOBJ_CREATE_SIGNALED = 1, SYNCOBJ_WAIT_ALL = 1, SYNCOBJ_WAIT_FOR_SUBMIT = 2;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final UapiStruct SYNC = UapiStruct.SYNC, COMMAND = UapiStruct.COMMAND, COMPUTE = UapiStruct.CMD_COMPUTE,
+            RENDER = UapiStruct.CMD_RENDER, ATTACHMENT = UapiStruct.ATTACHMENT, SUBMIT = UapiStruct.SUBMIT;
+    private static final long SYNC_TYPE = SYNC.offset("sync_type"), SYNC_HANDLE = SYNC.offset("handle"),
+            SYNC_POINT = SYNC.offset("timeline_value");
+    private static final long CMD_TYPE = COMMAND.offset("cmd_type"), CMD_BUFFER = COMMAND.offset("cmd_buffer"),
+            CMD_BUFFER_SIZE = COMMAND.offset("cmd_buffer_size"), CMD_RESULT_OFFSET = COMMAND.offset("result_offset"),
+            CMD_RESULT_SIZE = COMMAND.offset("result_size"), CMD_BARRIERS = COMMAND.offset("barriers");
+    private static final long COMPUTE_ENCODER = COMPUTE.offset("encoder_ptr"),
+            COMPUTE_ENCODER_END = COMPUTE.offset("encoder_end"), COMPUTE_CMD_ID = COMPUTE.offset("cmd_id");
+    private static final long SUBMIT_IN_SYNCS = SUBMIT.offset("in_syncs"), SUBMIT_OUT_SYNCS = SUBMIT.offset("out_syncs"),
+            SUBMIT_COMMANDS = SUBMIT.offset("commands"), SUBMIT_QUEUE_ID = SUBMIT.offset("queue_id"),
+            SUBMIT_RESULT_HANDLE = SUBMIT.offset("result_handle"), SUBMIT_IN_COUNT = SUBMIT.offset("in_sync_count"),
+            SUBMIT_OUT_COUNT = SUBMIT.offset("out_sync_count"), SUBMIT_COMMAND_COUNT = SUBMIT.offset("command_count");
     private final Client client;
     private final int fd;
     private final AddressSpace memory;
     private final long arg;
     private final long scratch;
+    /** Where submissions are built before one copy into {@code scratch} (and the ioctl argument after it). */
+    private final MemorySegment stage = MemorySegment.ofArray(new byte[SCRATCH_BYTES + ARG_BYTES]);
 
     private AsahiDevice(Client client, int fd) throws DrmException {
         this.client = client;
@@ -276,90 +295,83 @@ public final class AsahiDevice implements AutoCloseable {
     /** {@code SUBMIT} of compute and render commands; returns as soon as they are queued. */
     public void submit(int queueId, List<Sync> in, List<Sync> out, List<? extends Command> commands, int resultHandle)
             throws DrmException {
-        UapiStruct sync = UapiStruct.SYNC;
-        UapiStruct command = UapiStruct.COMMAND;
-        UapiStruct compute = UapiStruct.CMD_COMPUTE;
-        UapiStruct render = UapiStruct.CMD_RENDER;
-        UapiStruct attachment = UapiStruct.ATTACHMENT;
-        int body = render.size() + attachment.size();
-        long at = scratch;
-        long inAt = at;
-        at = writeSyncs(at, in, sync);
-        long outAt = at;
-        at = writeSyncs(at, out, sync);
-        long commandsAt = at;
-        long bodies = at + (long) command.size() * commands.size();
+        int used = SYNC.size() * (in.size() + out.size()) + (COMMAND.size() + RENDER.size() + ATTACHMENT.size()) * commands.size();
+        if (used > SCRATCH_BYTES) {
+            throw new IllegalArgumentException("submission too large for the scratch buffer");
+        }
+        // Built in the process's own staging memory, then copied to the scratch mapping at once,
+        // as a real process writes structs in its memory before the ioctl.
+        MemorySegment st = stage.asSlice(0, used);
+        st.fill((byte) 0);
+        int at = 0;
+        int inAt = at;
+        at = stageSyncs(st, at, in);
+        int outAt = at;
+        at = stageSyncs(st, at, out);
+        int commandsAt = at;
+        int b = at + COMMAND.size() * commands.size();
         for (int i = 0; i < commands.size(); i++) {
             Command c = commands.get(i);
-            long cmd = commandsAt + (long) i * command.size();
-            long b = bodies + (long) i * body;
-            if (b + body > scratch + SCRATCH_BYTES) {
-                throw new IllegalArgumentException("submission too large for the scratch buffer");
-            }
-            zero(cmd, command.size());
-            zero(b, body);
-            memory.writeLong(cmd + command.offset("cmd_buffer"), b);
-            memory.writeLong(cmd + command.offset("result_offset"), c.resultOffset());
-            memory.writeLong(cmd + command.offset("result_size"), c.resultSize());
-            memory.writeInt(cmd + command.offset("barriers"), c.renderBarrier());
-            memory.writeInt(cmd + command.offset("barriers") + 4, c.computeBarrier());
+            int cmd = commandsAt + i * COMMAND.size();
+            st.set(U64, cmd + CMD_BUFFER, scratch + b);
+            st.set(U64, cmd + CMD_RESULT_OFFSET, c.resultOffset());
+            st.set(U64, cmd + CMD_RESULT_SIZE, c.resultSize());
+            st.set(U32, cmd + CMD_BARRIERS, c.renderBarrier());
+            st.set(U32, cmd + CMD_BARRIERS + 4, c.computeBarrier());
             if (c instanceof Compute k) {
-                memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_COMPUTE);
-                memory.writeLong(cmd + command.offset("cmd_buffer_size"), compute.size());
-                memory.writeLong(b + compute.offset("encoder_ptr"), k.encoder());
-                memory.writeLong(b + compute.offset("encoder_end"), k.encoderEnd());
-                memory.writeInt(b + compute.offset("cmd_id"), k.cmdId());
+                st.set(U32, cmd + CMD_TYPE, AsahiUapi.CMD_COMPUTE);
+                st.set(U64, cmd + CMD_BUFFER_SIZE, COMPUTE.size());
+                st.set(U64, b + COMPUTE_ENCODER, k.encoder());
+                st.set(U64, b + COMPUTE_ENCODER_END, k.encoderEnd());
+                st.set(U32, b + COMPUTE_CMD_ID, k.cmdId());
+                b += COMPUTE.size();
             } else if (c instanceof Render r) {
-                long att = b + render.size();
-                memory.writeInt(cmd + command.offset("cmd_type"), AsahiUapi.CMD_RENDER);
-                memory.writeLong(cmd + command.offset("cmd_buffer_size"), render.size());
-                memory.writeLong(b + render.offset("encoder_ptr"), r.encoder());
-                memory.writeLong(b + render.offset("attachments"), att);
-                memory.writeInt(b + render.offset("attachment_count"), 1);
-                memory.writeInt(att + attachment.offset("type"), AsahiUapi.ATTACHMENT_C);
-                memory.writeInt(att + attachment.offset("size"), 4 * r.width() * r.height());
-                memory.writeLong(att + attachment.offset("pointer"), r.color());
-                memory.writeLong(b + render.offset("depth_buffer_1"), r.depth());
-                memory.writeLong(b + render.offset("zls_ctrl"), (r.loadDepth() ? 1 : 0) | (r.storeDepth() ? 2 : 0));
-                memory.writeInt(b + render.offset("fb_width"), r.width());
-                memory.writeInt(b + render.offset("fb_height"), r.height());
-                memory.writeInt(b + render.offset("utile_width"), 32);
-                memory.writeInt(b + render.offset("utile_height"), 32);
-                memory.writeInt(b + render.offset("samples"), 1);
-                memory.writeInt(b + render.offset("layers"), 1);
-                memory.writeInt(b + render.offset("load_pipeline"), r.loadColor() ? 1 : 0);
-                memory.writeInt(b + render.offset("isp_bgobjvals"), r.clearColor());
-                memory.writeInt(b + render.offset("isp_bgobjdepth"), Float.floatToRawIntBits(r.clearDepth()));
+                int att = b + RENDER.size();
+                st.set(U32, cmd + CMD_TYPE, AsahiUapi.CMD_RENDER);
+                st.set(U64, cmd + CMD_BUFFER_SIZE, RENDER.size());
+                st.set(U64, b + RENDER.offset("encoder_ptr"), r.encoder());
+                st.set(U64, b + RENDER.offset("attachments"), scratch + att);
+                st.set(U32, b + RENDER.offset("attachment_count"), 1);
+                st.set(U32, att + ATTACHMENT.offset("type"), AsahiUapi.ATTACHMENT_C);
+                st.set(U32, att + ATTACHMENT.offset("size"), 4 * r.width() * r.height());
+                st.set(U64, att + ATTACHMENT.offset("pointer"), r.color());
+                st.set(U64, b + RENDER.offset("depth_buffer_1"), r.depth());
+                st.set(U64, b + RENDER.offset("zls_ctrl"), (r.loadDepth() ? 1 : 0) | (r.storeDepth() ? 2 : 0));
+                st.set(U32, b + RENDER.offset("fb_width"), r.width());
+                st.set(U32, b + RENDER.offset("fb_height"), r.height());
+                st.set(U32, b + RENDER.offset("utile_width"), 32);
+                st.set(U32, b + RENDER.offset("utile_height"), 32);
+                st.set(U32, b + RENDER.offset("samples"), 1);
+                st.set(U32, b + RENDER.offset("layers"), 1);
+                st.set(U32, b + RENDER.offset("load_pipeline"), r.loadColor() ? 1 : 0);
+                st.set(U32, b + RENDER.offset("isp_bgobjvals"), r.clearColor());
+                st.set(U32, b + RENDER.offset("isp_bgobjdepth"), Float.floatToRawIntBits(r.clearDepth()));
+                b += RENDER.size() + ATTACHMENT.size();
             }
         }
-        UapiStruct s = UapiStruct.SUBMIT;
-        clear(s);
-        put64(s, "in_syncs", inAt);
-        put64(s, "out_syncs", outAt);
-        put64(s, "commands", commandsAt);
-        put32(s, "queue_id", queueId);
-        put32(s, "result_handle", resultHandle);
-        put32(s, "in_sync_count", in.size());
-        put32(s, "out_sync_count", out.size());
-        put32(s, "command_count", commands.size());
+        memory.copyOut(st, 0, scratch, b);
+        MemorySegment args = stage.asSlice(SCRATCH_BYTES, SUBMIT.size());
+        args.fill((byte) 0);
+        args.set(U64, SUBMIT_IN_SYNCS, scratch + inAt);
+        args.set(U64, SUBMIT_OUT_SYNCS, scratch + outAt);
+        args.set(U64, SUBMIT_COMMANDS, scratch + commandsAt);
+        args.set(U32, SUBMIT_QUEUE_ID, queueId);
+        args.set(U32, SUBMIT_RESULT_HANDLE, resultHandle);
+        args.set(U32, SUBMIT_IN_COUNT, in.size());
+        args.set(U32, SUBMIT_OUT_COUNT, out.size());
+        args.set(U32, SUBMIT_COMMAND_COUNT, commands.size());
+        memory.copyOut(args, 0, arg, SUBMIT.size());
         ioctl(AsahiIoctl.SUBMIT);
     }
 
-    private long writeSyncs(long at, List<Sync> syncs, UapiStruct sync) throws DrmException {
+    private static int stageSyncs(MemorySegment st, int at, List<Sync> syncs) {
         for (Sync s : syncs) {
-            zero(at, sync.size());
-            memory.writeInt(at + sync.offset("sync_type"), s.timeline() ? AsahiUapi.SYNC_TIMELINE_SYNCOBJ : AsahiUapi.SYNC_SYNCOBJ);
-            memory.writeInt(at + sync.offset("handle"), s.handle());
-            memory.writeLong(at + sync.offset("timeline_value"), s.point());
-            at += sync.size();
+            st.set(U32, at + SYNC_TYPE, s.timeline() ? AsahiUapi.SYNC_TIMELINE_SYNCOBJ : AsahiUapi.SYNC_SYNCOBJ);
+            st.set(U32, at + SYNC_HANDLE, s.handle());
+            st.set(U64, at + SYNC_POINT, s.point());
+            at += SYNC.size();
         }
         return at;
-    }
-
-    private void zero(long at, int bytes) throws DrmException {
-        for (int i = 0; i < bytes; i += 8) {
-            memory.writeLong(at + i, 0);
-        }
     }
 
     /** Closes the file. */

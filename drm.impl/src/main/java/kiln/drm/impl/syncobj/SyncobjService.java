@@ -94,15 +94,16 @@ public final class SyncobjService implements SyncObjManager {
         FenceCallback wakeOnSignal = f -> LockSupport.unpark(waiter);
         for (;;) {
             DmaFence[] current = new DmaFence[count];
+            boolean[] reached = new boolean[count];
             int first = -1;
             boolean done = all;
             for (int i = 0; i < count; i++) {
                 current[i] = fenceOrNull(syncobjs.get(i), points[i]);
-                boolean reached = current[i] != null && (available || current[i].isSignaled());
-                if (reached && first < 0) {
+                reached[i] = current[i] != null && (available || current[i].isSignaled());
+                if (reached[i] && first < 0) {
                     first = i;
                 }
-                done = all ? done && reached : done || reached;
+                done = all ? done && reached[i] : done || reached[i];
             }
             if (done) {
                 return all ? 0 : first;
@@ -122,7 +123,7 @@ public final class SyncobjService implements SyncObjManager {
                 }
             }
             try {
-                if (!stillWaiting(syncobjs, points, current)) {
+                if (!stillWaiting(syncobjs, points, current, reached)) {
                     continue;
                 }
                 LockSupport.parkNanos(this, left);
@@ -135,11 +136,16 @@ public final class SyncobjService implements SyncObjManager {
         }
     }
 
-    /** Whether nothing changed between evaluating and registering the wake-ups (no lost wake-up). */
-    private static boolean stillWaiting(List<Syncobj> syncobjs, long[] points, DmaFence[] seen) {
+    /**
+     * Whether nothing changed between evaluating and registering the wake-ups (no lost wake-up):
+     * the same fences, and none of those not yet reached has signalled since. A fence that was
+     * already reached (WAIT_ALL with others pending) is no reason to look again, or the waiter
+     * would spin instead of sleeping.
+     */
+    private static boolean stillWaiting(List<Syncobj> syncobjs, long[] points, DmaFence[] seen, boolean[] reached) {
         for (int i = 0; i < seen.length; i++) {
             DmaFence now = fenceOrNull(syncobjs.get(i), points[i]);
-            if (now != seen[i] || now != null && now.isSignaled()) {
+            if (now != seen[i] || !reached[i] && now != null && now.isSignaled()) {
                 return false;
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -174,6 +175,27 @@ class SyncobjTest {
         signal(fb);
         assertEquals(1, waitBinary(0, 0, a, b));
         assertEquals(Errno.ETIME, errno(() -> waitBinary(MS, SyncobjService.WAIT_ALL, a, b)));
+    }
+
+    @Test
+    void waitAllSleepsWhileOnlySomeAreSignaled() throws Exception {
+        int a = create(0);
+        int b = create(0);
+        SignalableFence fa = ring.next();
+        syncobjs.lookup(file, a).replaceFence(fa);
+        SignalableFence fb = ring.next();
+        syncobjs.lookup(file, b).replaceFence(fb);
+        signal(fa);
+        // A waiter that re-evaluated on every already-signalled fence would burn the whole wait on CPU.
+        long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        assertEquals(Errno.ETIME, errno(() -> waitBinary(300 * MS, SyncobjService.WAIT_ALL, a, b)));
+        long spent = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+        assertTrue(spent < 100 * MS, "the waiter spun for " + spent / MS + " ms of CPU");
+        Thread.ofVirtual().start(() -> {
+            sleep(10);
+            signal(fb);
+        });
+        assertEquals(0, waitBinary(10_000 * MS, SyncobjService.WAIT_ALL, a, b));
     }
 
     @Test

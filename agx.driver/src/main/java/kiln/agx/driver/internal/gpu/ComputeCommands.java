@@ -2,10 +2,11 @@ package kiln.agx.driver.internal.gpu;
 
 import static kiln.agx.api.firmware.AbiType.*;
 
-import java.util.ArrayList;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Consumer;
 
+import kiln.agx.api.firmware.AbiType;
 import kiln.agx.api.firmware.FirmwareAbi;
 import kiln.agx.api.firmware.MicroOp;
 import kiln.drm.api.DrmException;
@@ -19,66 +20,118 @@ import kiln.drm.api.DrmException;
  */
 public final class ComputeCommands {
     private static final long PIPELINE_BASE = 0x11_0000_0000L;
+    private static final MicroOp[] PROGRAM = {MicroOp.START_COMPUTE, MicroOp.TIMESTAMP, MicroOp.WAIT_FOR_IDLE,
+            MicroOp.TIMESTAMP, MicroOp.FINALIZE_COMPUTE, MicroOp.RETIRE_STAMP};
     private final AgxGpu gpu;
     private final FirmwareAbi abi;
+    /** One block per command: the RunCompute, its timestamps, its microsequence. */
+    private final FwTemplate template;
+    private final long tsAt;
+    private final long jp1At;
+    private final long jp2At;
+    private final long msAt;
+    private final FwTemplate.Slot[] vmSlot;
+    private final FwTemplate.Slot[] workQueue;
+    private final FwTemplate.Slot[] uuid;
+    private final FwTemplate.Slot[] counter;
+    private final FwTemplate.Slot[] stampValue;
+    private final FwTemplate.Slot[] fwStamp;
+    private final FwTemplate.Slot[] jobParams2;
+    private final FwTemplate.Slot timestamps, microsequence, jobParams1, encoder, encoderEnd, stamp, stampSlot, tsStart,
+            tsEnd;
 
     public ComputeCommands(AgxGpu gpu) {
         this.gpu = gpu;
         this.abi = gpu.abi();
+        FwTemplate t = new FwTemplate(abi);
+        long cmd = t.add(RUN_COMPUTE);
+        tsAt = t.add(TIMESTAMPS);
+        long[] op = new long[PROGRAM.length];
+        msAt = t.reserve(0);
+        long msBytes = 0;
+        for (int i = 0; i < PROGRAM.length; i++) {
+            op[i] = msAt + msBytes;
+            msBytes += abi.sizeOf(PROGRAM[i].layout());
+        }
+        t.reserve(msBytes);
+        jp1At = t.inner(cmd, RUN_COMPUTE, "job_params1");
+        jp2At = t.inner(cmd, RUN_COMPUTE, "job_params2");
+        long meta = t.inner(cmd, RUN_COMPUTE, "job_meta");
+        long stats = gpu.initData().statsComp().va();
+        t.constant(cmd, RUN_COMPUTE, "tag", 3).constant(cmd, RUN_COMPUTE, "stats", stats)
+                .constant(cmd, RUN_COMPUTE, "microsequence_size", msBytes)
+                .constant(jp1At, JOB_PARAMETERS_1_COMPUTE, "pipeline_base", PIPELINE_BASE)
+                .constant(jp1At, JOB_PARAMETERS_1_COMPUTE, "unk_38", 0x8c60);
+        for (int i = 0; i < PROGRAM.length; i++) {
+            t.constant(op[i], PROGRAM[i].layout(), "op", PROGRAM[i].opcode());
+        }
+        AbiType start = PROGRAM[0].layout(), tsOp = PROGRAM[1].layout(), finalize = PROGRAM[4].layout();
+        t.constant(op[0], start, "stats", stats)
+                .constant(op[1], tsOp, "arg", MicroOp.TIMESTAMP_START & 0xffff_ffffL)
+                .constant(op[2], PROGRAM[2].layout(), "arg", MicroOp.PIPE_COMPUTE)
+                .constant(op[4], finalize, "stats", stats)
+                .constant(op[5], PROGRAM[5].layout(), "arg", MicroOp.RETIRE_STAMP_ARG);
+        template = t.seal();
+        vmSlot = new FwTemplate.Slot[] {t.slot(cmd, RUN_COMPUTE, "vm_slot"), t.slot(op[0], start, "vm_slot"),
+                t.slot(op[4], finalize, "vm_slot")};
+        workQueue = new FwTemplate.Slot[] {t.slot(cmd, RUN_COMPUTE, "work_queue"), t.slot(op[0], start, "work_queue"),
+                t.slot(op[4], finalize, "work_queue")};
+        uuid = new FwTemplate.Slot[] {t.slot(meta, JOB_META, "uuid"), t.slot(op[0], start, "uuid"),
+                t.slot(op[1], tsOp, "uuid"), t.slot(op[3], tsOp, "uuid"), t.slot(op[4], finalize, "uuid")};
+        counter = new FwTemplate.Slot[] {t.slot(cmd, RUN_COMPUTE, "counter"), t.slot(op[0], start, "counter")};
+        stampValue = new FwTemplate.Slot[] {t.slot(meta, JOB_META, "stamp_value"), t.slot(op[4], finalize, "stamp_value")};
+        fwStamp = new FwTemplate.Slot[] {t.slot(meta, JOB_META, "fw_stamp"), t.slot(op[4], finalize, "fw_stamp")};
+        jobParams2 = new FwTemplate.Slot[] {t.slot(op[0], start, "job_params2"), t.slot(op[4], finalize, "job_params2")};
+        timestamps = t.slot(cmd, RUN_COMPUTE, "timestamps");
+        microsequence = t.slot(cmd, RUN_COMPUTE, "microsequence");
+        jobParams1 = t.slot(op[0], start, "job_params1");
+        encoder = t.slot(jp1At, JOB_PARAMETERS_1_COMPUTE, "encoder");
+        encoderEnd = t.slot(jp2At, JOB_PARAMETERS_2, "encoder_end");
+        stamp = t.slot(meta, JOB_META, "stamp");
+        stampSlot = t.slot(meta, JOB_META, "stamp_slot");
+        tsStart = t.slot(op[1], tsOp, "update_ts");
+        tsEnd = t.slot(op[3], tsOp, "update_ts");
     }
 
     /** What a compute command reports back: its start and end GPU timestamps. */
     public record Built(WorkQueue.Command command, KernelVm.Alloc timestamps) {
     }
 
+    private static void set(FwTemplate.Slot[] slots, MemorySegment block, long value) {
+        for (FwTemplate.Slot s : slots) {
+            s.set(block, value);
+        }
+    }
+
     /**
-     * A compute command on {@code wq} completing with {@code value}.
+     * A compute command on {@code wq} completing with {@code value}: one kernel allocation holding
+     * the RunCompute (job parameters and job meta embedded), its timestamps and its microsequence.
      *
      * @param counter the queue's command counter (13.0b4+ firmware)
      */
     public Built compute(WorkQueue wq, int vmSlot, long encoder, long encoderEnd, int value, int cmdId, long counter,
             Consumer<WorkError> done) throws DrmException {
-        KernelVm vm = gpu.kernel();
-        List<KernelVm.Alloc> objects = new ArrayList<>();
-        KernelVm.Alloc ts = vm.allocate(abi.sizeOf(TIMESTAMPS));
-        objects.add(ts);
-        FwObject cmd = FwObject.allocate(vm, abi, RUN_COMPUTE);
-        objects.add(cmd.alloc());
-        long stats = gpu.initData().statsComp().va();
-        cmd.set("tag", 3).set("vm_slot", vmSlot).set("stats", stats).set("work_queue", wq.queueInfoVa())
-                .set("timestamps", ts.va()).set("counter", counter);
-        FwObject jp1 = cmd.inner("job_params1", JOB_PARAMETERS_1_COMPUTE).set("encoder", encoder)
-                .set("pipeline_base", PIPELINE_BASE).set("unk_38", 0x8c60);
-        FwObject jp2 = cmd.inner("job_params2", JOB_PARAMETERS_2).set("encoder_end", encoderEnd);
-        cmd.inner("job_meta", JOB_META).set("stamp", wq.stampVa()).set("fw_stamp", wq.fwStampVa())
-                .set("stamp_value", value).set("stamp_slot", wq.slot()).set("uuid", cmdId);
-
-        MicroOp[] ops = {MicroOp.START_COMPUTE, MicroOp.TIMESTAMP, MicroOp.WAIT_FOR_IDLE, MicroOp.TIMESTAMP,
-                MicroOp.FINALIZE_COMPUTE, MicroOp.RETIRE_STAMP};
-        long total = 0;
-        for (MicroOp op : ops) {
-            total += abi.sizeOf(op.layout());
-        }
-        KernelVm.Alloc ms = vm.allocate(total);
-        objects.add(ms);
-        FwObject[] o = new FwObject[ops.length];
-        long at = 0;
-        for (int i = 0; i < ops.length; i++) {
-            long size = abi.sizeOf(ops[i].layout());
-            o[i] = FwObject.at(abi, ops[i].layout(), new KernelVm.Alloc(ms.va() + at, ms.cpu().asSlice(at, size)))
-                    .set("op", ops[i].opcode());
-            at += size;
-        }
-        o[0].set("job_params1", jp1.va()).set("job_params2", jp2.va()).set("stats", stats)
-                .set("work_queue", wq.queueInfoVa()).set("vm_slot", vmSlot).set("uuid", cmdId).set("counter", counter);
-        o[1].set("arg", MicroOp.TIMESTAMP_START & 0xffff_ffffL).set("update_ts", ts.va()).set("uuid", cmdId);
-        o[2].set("arg", MicroOp.PIPE_COMPUTE);
-        o[3].set("update_ts", ts.va() + 8).set("uuid", cmdId);
-        o[4].set("stats", stats).set("work_queue", wq.queueInfoVa()).set("vm_slot", vmSlot).set("job_params2", jp2.va())
-                .set("uuid", cmdId).set("fw_stamp", wq.fwStampVa()).set("stamp_value", value);
-        o[5].set("arg", MicroOp.RETIRE_STAMP_ARG);
-        cmd.set("microsequence", ms.va()).set("microsequence_size", total);
-        return new Built(new WorkQueue.Command(cmd.va(), value, done, objects), ts);
+        KernelVm.Alloc block = template.build(gpu.kernel());
+        MemorySegment b = block.cpu();
+        long va = block.va();
+        set(this.vmSlot, b, vmSlot);
+        set(workQueue, b, wq.queueInfoVa());
+        set(uuid, b, cmdId & 0xffff_ffffL);
+        set(this.counter, b, counter);
+        set(stampValue, b, value & 0xffff_ffffL);
+        set(fwStamp, b, wq.fwStampVa());
+        set(jobParams2, b, va + jp2At);
+        timestamps.set(b, va + tsAt);
+        microsequence.set(b, va + msAt);
+        jobParams1.set(b, va + jp1At);
+        this.encoder.set(b, encoder);
+        this.encoderEnd.set(b, encoderEnd);
+        stamp.set(b, wq.stampVa());
+        stampSlot.set(b, wq.slot());
+        tsStart.set(b, va + tsAt);
+        tsEnd.set(b, va + tsAt + 8);
+        KernelVm.Alloc ts = new KernelVm.Alloc(va + tsAt, b.asSlice(tsAt, abi.sizeOf(TIMESTAMPS)));
+        return new Built(new WorkQueue.Command(va, value, done, List.of(block)), ts);
     }
 
     /** A barrier on {@code waiter}'s ring until {@code on}'s stamp reaches {@code value}. */

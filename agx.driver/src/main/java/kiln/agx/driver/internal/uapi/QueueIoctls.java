@@ -41,6 +41,29 @@ final class QueueIoctls {
     private static final UapiStruct SYNC = UapiStruct.SYNC;
     private static final UapiStruct COMMAND = UapiStruct.COMMAND;
     private static final UapiStruct COMPUTE = UapiStruct.CMD_COMPUTE;
+    private static final long SUBMIT_FLAGS = SUBMIT.offset("flags");
+    private static final long SUBMIT_IN_COUNT = SUBMIT.offset("in_sync_count");
+    private static final long SUBMIT_OUT_COUNT = SUBMIT.offset("out_sync_count");
+    private static final long SUBMIT_COMMAND_COUNT = SUBMIT.offset("command_count");
+    private static final long SUBMIT_QUEUE_ID = SUBMIT.offset("queue_id");
+    private static final long SUBMIT_IN_SYNCS = SUBMIT.offset("in_syncs");
+    private static final long SUBMIT_OUT_SYNCS = SUBMIT.offset("out_syncs");
+    private static final long SUBMIT_RESULT_HANDLE = SUBMIT.offset("result_handle");
+    private static final long SUBMIT_COMMANDS = SUBMIT.offset("commands");
+    private static final long SYNC_TYPE = SYNC.offset("sync_type");
+    private static final long SYNC_POINT = SYNC.offset("timeline_value");
+    private static final long SYNC_HANDLE = SYNC.offset("handle");
+    private static final long COMMAND_TYPE = COMMAND.offset("cmd_type");
+    private static final long COMMAND_BARRIERS = COMMAND.offset("barriers");
+    private static final long COMMAND_RESULT_OFFSET = COMMAND.offset("result_offset");
+    private static final long COMMAND_RESULT_SIZE = COMMAND.offset("result_size");
+    private static final long COMMAND_BUFFER_SIZE = COMMAND.offset("cmd_buffer_size");
+    private static final long COMMAND_BUFFER = COMMAND.offset("cmd_buffer");
+    private static final long COMPUTE_FLAGS = COMPUTE.offset("flags");
+    private static final long COMPUTE_ATTACHMENT_COUNT = COMPUTE.offset("attachment_count");
+    private static final long COMPUTE_ENCODER = COMPUTE.offset("encoder_ptr");
+    private static final long COMPUTE_ENCODER_END = COMPUTE.offset("encoder_end");
+    private static final long COMPUTE_CMD_ID = COMPUTE.offset("cmd_id");
     private static final AtomicLong SUBMISSIONS = new AtomicLong();
 
     private final AgxGpu gpu;
@@ -86,19 +109,19 @@ final class QueueIoctls {
     }
 
     int submit(DrmFile file, MemorySegment arg) throws DrmException {
-        int flags = Args.u32(arg, SUBMIT.offset("flags"));
-        int inCount = Args.u32(arg, SUBMIT.offset("in_sync_count"));
-        int outCount = Args.u32(arg, SUBMIT.offset("out_sync_count"));
-        int commandCount = Args.u32(arg, SUBMIT.offset("command_count"));
+        int flags = Args.u32(arg, SUBMIT_FLAGS);
+        int inCount = Args.u32(arg, SUBMIT_IN_COUNT);
+        int outCount = Args.u32(arg, SUBMIT_OUT_COUNT);
+        int commandCount = Args.u32(arg, SUBMIT_COMMAND_COUNT);
         if (flags != 0 || Integer.compareUnsigned(inCount, MAX_SYNCS_PER_SUBMISSION) > 0
                 || Integer.compareUnsigned(outCount, MAX_SYNCS_PER_SUBMISSION) > 0
                 || Integer.compareUnsigned(commandCount, MAX_COMMANDS_PER_SUBMISSION) > 0) {
             throw DrmException.quiet(Errno.EINVAL, "bad submit flags or counts");
         }
         AsahiFile f = file.driverPrivate(AsahiFile.class);
-        AsahiQueue queue = f.queue(Args.u32(arg, SUBMIT.offset("queue_id")));
+        AsahiQueue queue = f.queue(Args.u32(arg, SUBMIT_QUEUE_ID));
         AddressSpace user = file.client().memory();
-        List<Sync> in = syncs(file, user, Args.u64(arg, SUBMIT.offset("in_syncs")), inCount);
+        List<Sync> in = syncs(file, user, Args.u64(arg, SUBMIT_IN_SYNCS), inCount);
         List<DmaFence> inFences = new ArrayList<>();
         for (Sync s : in) {
             DmaFence fence = s.type() == SYNC_SYNCOBJ ? s.syncobj().fence() : s.syncobj().find(s.point());
@@ -107,8 +130,8 @@ final class QueueIoctls {
             }
             inFences.add(fence);
         }
-        List<Sync> out = syncs(file, user, Args.u64(arg, SUBMIT.offset("out_syncs")), outCount);
-        int resultHandle = Args.u32(arg, SUBMIT.offset("result_handle"));
+        List<Sync> out = syncs(file, user, Args.u64(arg, SUBMIT_OUT_SYNCS), outCount);
+        int resultHandle = Args.u32(arg, SUBMIT_RESULT_HANDLE);
         ShmemObject result = resultHandle == 0 ? null : gem.lookupShmem(file, resultHandle);
         try {
             if (gpu.crashed()) {
@@ -117,7 +140,7 @@ final class QueueIoctls {
             if (commandCount == 0) {
                 throw DrmException.quiet(Errno.EINVAL, "Empty submissions are not legal");
             }
-            List<SubmitJob.Command> commands = commands(user, Args.u64(arg, SUBMIT.offset("commands")), commandCount,
+            List<SubmitJob.Command> commands = commands(user, Args.u64(arg, SUBMIT_COMMANDS), commandCount,
                     queue, result);
             SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
                     queue.fences.next(), SUBMISSIONS.incrementAndGet());
@@ -148,23 +171,21 @@ final class QueueIoctls {
         if (count == 0) {
             return out;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) SYNC.size() * count);
-            user.copyIn(address, all, 0, all.byteSize());
-            for (int i = 0; i < count; i++) {
-                MemorySegment s = all.asSlice((long) i * SYNC.size(), SYNC.size());
-                Args.noExtensions(s);
-                int type = Args.u32(s, SYNC.offset("sync_type"));
-                long point = Args.u64(s, SYNC.offset("timeline_value"));
-                if (type != SYNC_SYNCOBJ && type != SYNC_TIMELINE_SYNCOBJ) {
-                    throw DrmException.quiet(Errno.EINVAL, "unknown sync type " + type);
-                }
-                SyncObj syncobj = syncobjs.lookup(file, Args.u32(s, SYNC.offset("handle")));
-                if (type == SYNC_SYNCOBJ && point != 0) {
-                    throw DrmException.quiet(Errno.EINVAL, "a binary sync has no timeline value");
-                }
-                out.add(new Sync(type, syncobj, point));
+        MemorySegment all = scratch((long) SYNC.size() * count);
+        user.copyIn(address, all, 0, all.byteSize());
+        for (int i = 0; i < count; i++) {
+            MemorySegment s = all.asSlice((long) i * SYNC.size(), SYNC.size());
+            Args.noExtensions(s);
+            int type = Args.u32(s, SYNC_TYPE);
+            long point = Args.u64(s, SYNC_POINT);
+            if (type != SYNC_SYNCOBJ && type != SYNC_TIMELINE_SYNCOBJ) {
+                throw DrmException.quiet(Errno.EINVAL, "unknown sync type " + type);
             }
+            SyncObj syncobj = syncobjs.lookup(file, Args.u32(s, SYNC_HANDLE));
+            if (type == SYNC_SYNCOBJ && point != 0) {
+                throw DrmException.quiet(Errno.EINVAL, "a binary sync has no timeline value");
+            }
+            out.add(new Sync(type, syncobj, point));
         }
         return out;
     }
@@ -182,13 +203,13 @@ final class QueueIoctls {
     private SubmitJob.Render render(AddressSpace user, MemorySegment c, AsahiQueue queue, int[] barriers, long resultOffset,
             long resultSize) throws DrmException {
         UapiStruct r = UapiStruct.CMD_RENDER;
-        long size = Args.u64(c, COMMAND.offset("cmd_buffer_size"));
+        long size = Args.u64(c, COMMAND_BUFFER_SIZE);
         if (size < r.size()) {
             throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + r.size());
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cmd = arena.allocate(r.size());
-            user.copyIn(Args.u64(c, COMMAND.offset("cmd_buffer")), cmd, 0, r.size());
+            user.copyIn(Args.u64(c, COMMAND_BUFFER), cmd, 0, r.size());
             Args.noExtensions(cmd);
             long flags = Args.u64(cmd, r.offset("flags"));
             if ((flags & ~RENDER_FLAGS) != 0 || (flags & RENDER_MEMORYLESS_RTS_USED) != 0) {
@@ -246,55 +267,62 @@ final class QueueIoctls {
             ShmemObject result) throws DrmException {
         List<SubmitJob.Command> out = new ArrayList<>(count);
         int[] events = {1, 1}; // per subqueue: index 0 is the last event before this submission
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment all = arena.allocate((long) COMMAND.size() * count);
-            user.copyIn(address, all, 0, all.byteSize());
-            MemorySegment cmd = arena.allocate(COMPUTE.size());
-            for (int i = 0; i < count; i++) {
-                MemorySegment c = all.asSlice((long) i * COMMAND.size(), COMMAND.size());
-                Args.noExtensions(c);
-                int type = Args.u32(c, COMMAND.offset("cmd_type"));
-                if (type != CMD_COMPUTE && type != CMD_RENDER) {
-                    throw DrmException.quiet(Errno.EINVAL, "command type " + type);
-                }
-                int[] barriers = new int[SUBQUEUE_COUNT];
-                for (int sq = 0; sq < SUBQUEUE_COUNT; sq++) {
-                    barriers[sq] = Args.u32(c, COMMAND.offset("barriers") + 4L * sq);
-                    if (barriers[sq] != BARRIER_NONE && Integer.compareUnsigned(barriers[sq], events[sq]) >= 0) {
-                        throw DrmException.quiet(Errno.EINVAL, "barrier on a future command");
-                    }
-                }
-                long resultOffset = Args.u64(c, COMMAND.offset("result_offset"));
-                long resultSize = Args.u64(c, COMMAND.offset("result_size"));
-                if (result == null ? (resultOffset | resultSize) != 0
-                        : resultOffset + resultSize < resultOffset || resultOffset + resultSize > result.size()) {
-                    throw DrmException.quiet(Errno.EINVAL, "result range outside the result buffer");
-                }
-                if (type == CMD_RENDER) {
-                    out.add(render(user, c, queue, barriers, resultOffset, resultSize));
-                    events[SUBQUEUE_RENDER]++;
-                    continue;
-                }
-                if ((queue.caps & QUEUE_CAP_COMPUTE) == 0) {
-                    throw DrmException.quiet(Errno.EINVAL, "compute on a queue without the COMPUTE cap");
-                }
-                long size = Args.u64(c, COMMAND.offset("cmd_buffer_size"));
-                if (size < COMPUTE.size()) {
-                    throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + COMPUTE.size());
-                }
-                user.copyIn(Args.u64(c, COMMAND.offset("cmd_buffer")), cmd, 0, COMPUTE.size());
-                if (Args.u64(cmd, COMPUTE.offset("flags")) != 0) {
-                    throw DrmException.quiet(Errno.EINVAL, "compute flags must be zero");
-                }
-                if (Integer.compareUnsigned(Args.u32(cmd, COMPUTE.offset("attachment_count")), MAX_ATTACHMENTS) > 0) {
-                    throw DrmException.quiet(Errno.EINVAL, "more than " + MAX_ATTACHMENTS + " attachments");
-                }
-                out.add(new SubmitJob.Compute(Args.u64(cmd, COMPUTE.offset("encoder_ptr")),
-                        Args.u64(cmd, COMPUTE.offset("encoder_end")), Args.u32(cmd, COMPUTE.offset("cmd_id")), barriers,
-                        resultOffset, resultSize));
-                events[SUBQUEUE_COMPUTE]++;
+        MemorySegment all = scratch((long) COMMAND.size() * count);
+        user.copyIn(address, all, 0, all.byteSize());
+        MemorySegment cmd = null;
+        for (int i = 0; i < count; i++) {
+            MemorySegment c = all.asSlice((long) i * COMMAND.size(), COMMAND.size());
+            Args.noExtensions(c);
+            int type = Args.u32(c, COMMAND_TYPE);
+            if (type != CMD_COMPUTE && type != CMD_RENDER) {
+                throw DrmException.quiet(Errno.EINVAL, "command type " + type);
             }
+            int[] barriers = new int[SUBQUEUE_COUNT];
+            for (int sq = 0; sq < SUBQUEUE_COUNT; sq++) {
+                barriers[sq] = Args.u32(c, COMMAND_BARRIERS + 4L * sq);
+                if (barriers[sq] != BARRIER_NONE && Integer.compareUnsigned(barriers[sq], events[sq]) >= 0) {
+                    throw DrmException.quiet(Errno.EINVAL, "barrier on a future command");
+                }
+            }
+            long resultOffset = Args.u64(c, COMMAND_RESULT_OFFSET);
+            long resultSize = Args.u64(c, COMMAND_RESULT_SIZE);
+            if (result == null ? (resultOffset | resultSize) != 0
+                    : resultOffset + resultSize < resultOffset || resultOffset + resultSize > result.size()) {
+                throw DrmException.quiet(Errno.EINVAL, "result range outside the result buffer");
+            }
+            if (type == CMD_RENDER) {
+                out.add(render(user, c, queue, barriers, resultOffset, resultSize));
+                events[SUBQUEUE_RENDER]++;
+                continue;
+            }
+            if ((queue.caps & QUEUE_CAP_COMPUTE) == 0) {
+                throw DrmException.quiet(Errno.EINVAL, "compute on a queue without the COMPUTE cap");
+            }
+            long size = Args.u64(c, COMMAND_BUFFER_SIZE);
+            if (size < COMPUTE.size()) {
+                throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + COMPUTE.size());
+            }
+            cmd = cmd == null ? scratch(COMPUTE.size()) : cmd;
+            user.copyIn(Args.u64(c, COMMAND_BUFFER), cmd, 0, COMPUTE.size());
+            if (Args.u64(cmd, COMPUTE_FLAGS) != 0) {
+                throw DrmException.quiet(Errno.EINVAL, "compute flags must be zero");
+            }
+            if (Integer.compareUnsigned(Args.u32(cmd, COMPUTE_ATTACHMENT_COUNT), MAX_ATTACHMENTS) > 0) {
+                throw DrmException.quiet(Errno.EINVAL, "more than " + MAX_ATTACHMENTS + " attachments");
+            }
+            out.add(new SubmitJob.Compute(Args.u64(cmd, COMPUTE_ENCODER),
+                    Args.u64(cmd, COMPUTE_ENCODER_END), Args.u32(cmd, COMPUTE_CMD_ID), barriers,
+                    resultOffset, resultSize));
+            events[SUBQUEUE_COMPUTE]++;
         }
         return out;
+    }
+
+    /**
+     * A zeroed heap buffer for a copy of client memory: cheaper than an arena for the few bytes a
+     * submission carries, and the copy never outlives the ioctl.
+     */
+    private static MemorySegment scratch(long bytes) {
+        return MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
     }
 }
