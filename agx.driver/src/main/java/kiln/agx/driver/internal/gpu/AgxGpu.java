@@ -51,6 +51,8 @@ public final class AgxGpu implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgxGpu.class);
     private static final int LOG_LINES_KEPT = 256;
     private static final Duration HANDOFF_TIMEOUT = Duration.ofMillis(1000);
+    /** Real: the driver's wait for DestroyContext. */
+    static final int DESTROY_CONTEXT_TIMEOUT_MS = 1000;
 
     private final HwConfig hw;
     private final Firmware firmware;
@@ -66,7 +68,10 @@ public final class AgxGpu implements AutoCloseable {
     private final UatSlots slots;
     private final Deque<String> firmwareLog = new ArrayDeque<>();
     private final AbiField logText;
+    private final AbiField destroyType, destroyCtx23, destroyCtx0, destroyCtx1, destroyContext, destroyToken;
+    private final AbiField rwqPipe, rwqQueue, rwqWptr, rwqSlot, rwqNew;
     private volatile boolean crashed;
+    private volatile boolean closed;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
             UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init) {
@@ -81,6 +86,17 @@ public final class AgxGpu implements AutoCloseable {
         this.ids = ids;
         this.init = init;
         this.logText = abi.field(FW_LOG_MSG, "msg");
+        this.destroyType = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "msg_type");
+        this.destroyCtx23 = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "ctx_23");
+        this.destroyCtx0 = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "ctx_0");
+        this.destroyCtx1 = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "ctx_1");
+        this.destroyContext = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "gpu_context");
+        this.destroyToken = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "token");
+        this.rwqPipe = abi.field(RUN_WORK_QUEUE_MSG, "pipe_type");
+        this.rwqQueue = abi.field(RUN_WORK_QUEUE_MSG, "work_queue");
+        this.rwqWptr = abi.field(RUN_WORK_QUEUE_MSG, "wptr");
+        this.rwqSlot = abi.field(RUN_WORK_QUEUE_MSG, "event_slot");
+        this.rwqNew = abi.field(RUN_WORK_QUEUE_MSG, "is_new");
         try {
             this.events = new Events(kernel, abi);
         } catch (DrmException e) {
@@ -172,6 +188,56 @@ public final class AgxGpu implements AutoCloseable {
         }
         abi.field(DEVICE_CONTROL_MSG, "msg_type").set(msg, 0, type);
         init.rings().deviceControl().commit();
+    }
+
+    /**
+     * {@code DeviceControlMsg::DestroyContext}: the firmware forgets {@code context}'s idle work
+     * queues; {@code then} runs once it has (it frees what the firmware may have been reading), on
+     * a thread of its own, or at once when the firmware is gone. As the real driver, a firmware
+     * that does not answer within {@value #DESTROY_CONTEXT_TIMEOUT_MS} ms is logged and the
+     * context released anyway.
+     */
+    public void destroyContext(FwObject context, Runnable then) {
+        if (crashed || closed) {
+            then.run();
+            return;
+        }
+        KernelVm.Alloc token;
+        try {
+            token = kernel.allocate(8);
+            synchronized (this) {
+                MemorySegment msg = init.rings().deviceControl().produce();
+                if (msg == null) {
+                    throw new DrmException(Errno.EBUSY, "device-control ring full");
+                }
+                msg.fill((byte) 0);
+                destroyType.set(msg, 0, FirmwareProtocol.DEVCTRL_DESTROY_CONTEXT);
+                destroyCtx23.set(msg, 0, context.get("unk_23"));
+                destroyCtx0.set(msg, 0, context.get("unk_0"));
+                destroyCtx1.set(msg, 0, context.get("unk_1"));
+                // ctx_4 stays 0: byte 4 of the context data, which Kiln never sets
+                destroyContext.set(msg, 0, context.va());
+                destroyToken.set(msg, 0, token.va());
+                init.rings().deviceControl().commit();
+            }
+            send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+        } catch (DrmException e) {
+            LOG.warn("Failed to destroy context 0x{}: {}", Long.toHexString(context.va()), e.getMessage());
+            then.run();
+            return;
+        }
+        Thread.ofVirtual().name("agx-destroy-context").start(() -> {
+            long deadline = System.nanoTime() + Duration.ofMillis(DESTROY_CONTEXT_TIMEOUT_MS).toNanos();
+            while (!crashed && !closed && token.cpu().get(ValueLayout.JAVA_INT_UNALIGNED, 0) == 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("DestroyContext for 0x{} timed out", Long.toHexString(context.va()));
+                    break;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+            kernel.free(token);
+            then.run();
+        });
     }
 
     void send(int endpoint, long payload) throws DrmException {
@@ -327,11 +393,11 @@ public final class AgxGpu implements AutoCloseable {
             if (msg == null) {
                 throw DrmException.quiet(Errno.EBUSY, "pipe channel full");
             }
-            abi.field(RUN_WORK_QUEUE_MSG, "pipe_type").set(msg, 0, pipe.ordinal());
-            abi.field(RUN_WORK_QUEUE_MSG, "work_queue").set(msg, 0, queueInfo);
-            abi.field(RUN_WORK_QUEUE_MSG, "wptr").set(msg, 0, wptr);
-            abi.field(RUN_WORK_QUEUE_MSG, "event_slot").set(msg, 0, slot);
-            abi.field(RUN_WORK_QUEUE_MSG, "is_new").set(msg, 0, isNew ? 1 : 0);
+            rwqPipe.set(msg, 0, pipe.ordinal());
+            rwqQueue.set(msg, 0, queueInfo);
+            rwqWptr.set(msg, 0, wptr);
+            rwqSlot.set(msg, 0, slot);
+            rwqNew.set(msg, 0, isNew ? 1 : 0);
             ring.commit();
         }
     }
@@ -400,6 +466,7 @@ public final class AgxGpu implements AutoCloseable {
     /** Stops the firmware and powers off; frees the kernel memory. */
     @Override
     public void close() {
+        closed = true;
         silicon.asc().setReceiver(null);
         events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
         silicon.close();

@@ -38,6 +38,15 @@ public final class Events {
         throw DrmException.quiet(Errno.EBUSY, "all " + EVENT_SLOTS + " event slots are in use");
     }
 
+    /** Slots owned by a work queue now. */
+    public synchronized int inUse() {
+        int n = 0;
+        for (WorkQueue q : owners) {
+            n += q == null ? 0 : 1;
+        }
+        return n;
+    }
+
     synchronized void release(int slot) {
         owners[slot] = null;
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import kiln.agx.api.hw.UatFormat;
 import kiln.agx.api.hw.UatProt;
 import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
 import kiln.drm.api.memory.PhysicalMemory;
 import kiln.drm.api.memory.PhysicalPages;
 
@@ -29,6 +30,9 @@ public final class KernelVm implements AutoCloseable {
     private final List<PhysicalPages> blocks = new ArrayList<>();
     private long next = BASE;
     private long end = BASE;
+    private boolean closed;
+    private long liveBytes;
+    private long liveObjects;
     /** Free pieces by size class (a power of two from MIN_ALIGN up to BLOCK). */
     private final java.util.ArrayDeque<Alloc>[] free = newFreeLists();
 
@@ -56,14 +60,19 @@ public final class KernelVm implements AutoCloseable {
 
     /**
      * A zeroed, 0x80-aligned piece that never crosses a block. Pieces up to a block come in
-     * power-of-two sizes and can be {@link #free}d.
+     * power-of-two sizes and can be {@link #free}d; larger ones live as long as the device.
      */
     public synchronized Alloc allocate(long bytes) throws DrmException {
+        if (closed) {
+            throw DrmException.quiet(Errno.ENODEV, "the GPU is gone");
+        }
         if (bytes > BLOCK) {
             return allocateLarge((bytes + MIN_ALIGN - 1) & -MIN_ALIGN);
         }
         int sizeClass = sizeClass(bytes);
         long size = 1L << sizeClass;
+        liveBytes += size;
+        liveObjects++;
         Alloc reused = free[sizeClass].poll();
         if (reused != null) {
             reused.cpu().fill((byte) 0);
@@ -79,12 +88,25 @@ public final class KernelVm implements AutoCloseable {
 
     /** Returns a piece {@link #allocate} gave (of at most a block) for reuse. */
     public synchronized void free(Alloc alloc) {
-        int sizeClass = sizeClass(alloc.cpu().byteSize());
+        if (closed) { // the device is gone and its memory with it
+            return;
+        }
+        long bytes = alloc.cpu().byteSize();
+        if (bytes > BLOCK) { // its VA is not reused: large pieces are rare and live about as long as the device
+            liveBytes -= (bytes + UatFormat.PAGE_BYTES - 1) & -UatFormat.PAGE_BYTES;
+            liveObjects--;
+            return;
+        }
+        int sizeClass = sizeClass(bytes);
+        liveBytes -= 1L << sizeClass;
+        liveObjects--;
         free[sizeClass].add(new Alloc(alloc.va(), view(alloc.va(), 1L << sizeClass)));
     }
 
     private Alloc allocateLarge(long size) throws DrmException {
         long rounded = (size + UatFormat.PAGE_BYTES - 1) & -UatFormat.PAGE_BYTES;
+        liveBytes += rounded;
+        liveObjects++;
         long va = end;
         grow(rounded);
         next = end;
@@ -115,8 +137,19 @@ public final class KernelVm implements AutoCloseable {
         return end - BASE;
     }
 
+    /** Bytes handed out and not freed (pieces count their size class). */
+    public synchronized long liveBytes() {
+        return liveBytes;
+    }
+
+    /** Pieces handed out and not freed. */
+    public synchronized long liveObjects() {
+        return liveObjects;
+    }
+
     @Override
     public synchronized void close() {
+        closed = true;
         blocks.forEach(PhysicalPages::close);
         blocks.clear();
     }

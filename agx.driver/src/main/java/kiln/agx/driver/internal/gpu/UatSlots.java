@@ -50,6 +50,15 @@ public final class UatSlots {
         throw DrmException.quiet(Errno.EBUSY, "all " + (owners.length - 1) + " user UAT contexts are in use");
     }
 
+    /** User slots bound to a VM now. */
+    public synchronized int inUse() {
+        int n = 0;
+        for (Vm vm : owners) {
+            n += vm == null ? 0 : 1;
+        }
+        return n;
+    }
+
     /** Frees {@code vm}'s slot: its TTBAT entry is cleared and its ASID flushed. */
     synchronized void release(Vm vm, int slot) {
         if (owners[slot] != vm) {

@@ -65,6 +65,7 @@ public final class WorkQueue {
     private final FwObject info;
     private final FwObject ringState;
     private final KernelVm.Alloc ring;
+    private final KernelVm.Alloc gpuBuf;
     private final AbiField wptrField;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final int vmSlot;
@@ -84,13 +85,19 @@ public final class WorkQueue {
         this.vmSlot = vmSlot;
         KernelVm vm = gpu.kernel();
         this.slot = gpu.events().acquire(this);
+        List<KernelVm.Alloc> made = new ArrayList<>();
         try {
             this.ringState = FwObject.allocate(vm, abi, RING_STATE).set("rb_size", SIZE);
+            made.add(ringState.alloc());
             this.ring = vm.allocate(8L * SIZE);
+            made.add(ring);
+            this.gpuBuf = vm.allocate(0x2c18);
+            made.add(gpuBuf);
             this.info = FwObject.allocate(vm, abi, QUEUE_INFO).set("state", ringState.va()).set("ring", ring.va())
                     .set("event_id", 0xffff_ffffL).set("priority", 0, priority).set("gpu_context", gpuContext.va())
-                    .set("gpu_buf", vm.allocate(0x2c18).va());
+                    .set("gpu_buf", gpuBuf.va());
         } catch (DrmException | RuntimeException e) {
+            made.forEach(vm::free);
             gpu.events().release(slot);
             throw e;
         }
@@ -236,7 +243,7 @@ public final class WorkQueue {
     /**
      * The queue is gone: nothing more is accepted; commands already with the firmware finish (it
      * may be reading them) and complete normally; after the last the event slot is freed and
-     * {@code whenDrained} runs (once). The descriptor's kernel memory stays with the device.
+     * {@code whenDrained} runs (once). The descriptor stays until {@link #release}.
      */
     public void close(Runnable whenDrained) {
         boolean idle;
@@ -263,5 +270,17 @@ public final class WorkQueue {
         if (then != null) {
             then.run();
         }
+    }
+
+    /**
+     * Frees the descriptor (QueueInfo, ring, ring state, private buffer): only after the queue
+     * drained and the firmware forgot its context, which still names it until then.
+     */
+    public void release() {
+        KernelVm vm = gpu.kernel();
+        vm.free(info.alloc());
+        vm.free(gpuBuf);
+        vm.free(ring);
+        vm.free(ringState.alloc());
     }
 }

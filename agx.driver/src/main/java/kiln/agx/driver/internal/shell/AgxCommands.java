@@ -42,7 +42,8 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
         "osgi.command.function=attach",
         "osgi.command.function=detach",
         "osgi.command.function=vms",
-        "osgi.command.function=queues"})
+        "osgi.command.function=queues",
+        "osgi.command.function=resources"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -93,6 +94,17 @@ public final class AgxCommands {
                 .forEach(d -> table.row(d.name(), d.compatible(), d.pin().isEmpty() ? "-" : d.pin(), d.state(),
                         d.firmware().isEmpty() ? "-" : d.firmware(), d.node().isEmpty() ? "-" : d.node(),
                         d.reason().isEmpty() ? "-" : d.reason()));
+        return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("show what each running device holds: kernel (firmware-shared) memory, event slots, UAT slots, physical memory")
+    public String resources(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
+        Table table = new Table("device", "kernel_mapped_bytes", "kernel_live_bytes", "kernel_live_objects", "event_slots",
+                "vm_slots", "physical_used_bytes");
+        devices.stream().sorted(java.util.Comparator.comparing(d -> d.status().name())).forEach(d -> d.gpu().ifPresent(gpu ->
+                table.row(d.status().name(), gpu.kernel().mappedBytes(), gpu.kernel().liveBytes(), gpu.kernel().liveObjects(),
+                        gpu.events().inUse(), gpu.slots().inUse(), gpu.memory().usedBytes())));
         return json ? table.toJson() : table.render();
     }
 

@@ -29,9 +29,12 @@ import kiln.drm.api.sched.SchedulerFactory;
  * work queue; all at the UAPI priority.
  *
  * <h2>Destruction</h2>
- * {@link #close} ends the entity and the scheduler (jobs not yet run fail ENODEV); commands the
- * firmware already has finish normally; once the last work queue drained, the TVB is freed and
- * the VM released, so nothing the firmware may still read goes away under it.
+ * {@link #close} ends the entity and the scheduler ({@code drm_sched_entity_destroy}: jobs not
+ * yet run are dropped and their fences signal ESRCH; {@code fini}: the finished fences of jobs the
+ * firmware has signal ECANCELED). Commands the firmware already has still run to their end; once
+ * the last work queue drained, the driver sends DestroyContext, and when the firmware has forgotten
+ * the context the work-queue descriptors, the context, the TVB and the VM's use are released — so
+ * nothing the firmware may still read goes away under it, and everything goes exactly once.
  */
 final class AsahiQueue implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(100);
@@ -47,6 +50,8 @@ final class AsahiQueue implements AutoCloseable {
     final WorkQueue fragment;
     final Tvb tvb;
     final int vmSlot;
+    private final AgxGpu gpu;
+    private final FwObject context;
     /** The 13.0b4+ command counter, +1 per compute command and +2 per render. */
     long counter;
     private final List<WorkQueue> workQueues = new ArrayList<>();
@@ -57,12 +62,16 @@ final class AsahiQueue implements AutoCloseable {
         this.vm = vm;
         this.caps = caps;
         this.priority = priority;
+        this.gpu = gpu;
         vm.use();
         Tvb heap = null;
+        FwObject ctx = null;
         try {
             this.vmSlot = gpu.slots().bind(vm);
-            FwObject context = FwObject.allocate(gpu.kernel(), gpu.abi(), AbiType.GPU_CONTEXT_DATA).set("unk_0", 0xff)
+            ctx = FwObject.allocate(gpu.kernel(), gpu.abi(), AbiType.GPU_CONTEXT_DATA).set("unk_0", 0xff)
                     .set("unk_1", 0xff).set("unk_5", 1).set("unk_1e", 0xff).set("unk_23", 2);
+            FwObject context = ctx;
+            this.context = ctx;
             boolean render = (caps & AsahiUapi.QUEUE_CAP_RENDER) != 0;
             if (render) {
                 heap = new Tvb(gpu, vm);
@@ -78,6 +87,10 @@ final class AsahiQueue implements AutoCloseable {
             this.entity = scheduler.createEntity(Priority.NORMAL);
         } catch (DrmException | RuntimeException e) {
             workQueues.forEach(q -> q.close(null));
+            workQueues.forEach(WorkQueue::release); // the firmware never heard of them
+            if (ctx != null) {
+                gpu.kernel().free(ctx.alloc());
+            }
             if (heap != null) {
                 heap.close();
             }
@@ -98,10 +111,14 @@ final class AsahiQueue implements AutoCloseable {
         AtomicInteger left = new AtomicInteger(workQueues.size());
         Runnable drained = () -> {
             if (left.decrementAndGet() == 0) {
-                if (tvb != null) {
-                    tvb.close();
-                }
-                vm.unuse();
+                gpu.destroyContext(context, () -> {
+                    workQueues.forEach(WorkQueue::release);
+                    gpu.kernel().free(context.alloc());
+                    if (tvb != null) {
+                        tvb.close();
+                    }
+                    vm.unuse();
+                });
             }
         };
         workQueues.forEach(q -> q.close(drained));

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import kiln.agx.api.uapi.UapiStruct;
@@ -143,7 +144,7 @@ final class QueueIoctls {
             List<SubmitJob.Command> commands = commands(user, Args.u64(arg, SUBMIT_COMMANDS), commandCount,
                     queue, result);
             SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
-                    queue.fences.next(), SUBMISSIONS.incrementAndGet());
+                    queue.fences.next(), SUBMISSIONS.incrementAndGet(), new AtomicInteger(1));
             result = null; // the job owns it now
             PendingJob<SubmitJob> pending = queue.entity.newJob(job, commands.size());
             inFences.forEach(pending::addDependency);

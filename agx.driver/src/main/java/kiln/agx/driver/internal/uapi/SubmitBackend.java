@@ -58,6 +58,7 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
             }
             if (left.decrementAndGet() == 0) {
                 signal(s, firstError.get());
+                s.releaseResults();
             }
         };
         List<WorkQueue.Command> vtx = new ArrayList<>();
@@ -112,6 +113,7 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                 renderEvents.add(fValue);
             }
         }
+        s.holdResults();
         // the real order of doorbells: fragment, vertex, compute
         if (!frag.isEmpty()) {
             q.fragment.submit(frag);
@@ -142,12 +144,6 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
 
     @Override
     public void free(Job<SubmitJob> job) {
-        SubmitJob s = job.data();
-        if (s.results() != null) {
-            s.results().close();
-        }
-        if (s.result() != null) {
-            s.result().put();
-        }
+        job.data().releaseResults();
     }
 }
