@@ -46,15 +46,19 @@ public class AsahiRenderIT extends KilnTestBase {
     /** SHA-256 of the colour target of {@link #scene} (pinned; the same on every pair). */
     private static final String GOLDEN = "7a831981e0e3fd0e036a2663839bc49dfb3893d6bf3786733b089c53e549a08c";
     private Client client;
+    private java.util.Map<String, String> resources;
 
     @Before
     public void spawn() throws Exception {
+        resources = deviceResources();
         client = service(ClientFactory.class).spawn("render-it", false);
     }
 
+    /** Everything a render held (TVB, its info, commands, work queues, event slots, VM slot) goes. */
     @After
-    public void exit() {
+    public void exit() throws Exception {
         client.exit();
+        awaitResourcesBackTo(resources);
     }
 
     private UapiSetup setup(String device) throws Exception {

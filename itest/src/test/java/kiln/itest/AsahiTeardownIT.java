@@ -1,6 +1,7 @@
 package kiln.itest;
 
 import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_COMPUTE;
+import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_RENDER;
 import static kiln.agx.api.uapi.AsahiUapi.STATUS_COMPLETE;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -10,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -53,11 +52,7 @@ public class AsahiTeardownIT extends KilnTestBase {
             """;
 
     private String resources() throws Exception {
-        String json = Shell.run(context, "agx:resources --json");
-        Matcher m = Pattern.compile("\\{\"device\": \"t8103\", \"kernel_mapped_bytes\": \\d+, (\"kernel_live_bytes\": \\d+, "
-                + "\"kernel_live_objects\": \\d+, \"event_slots\": \\d+, \"vm_slots\": \\d+)").matcher(json);
-        assertTrue(json, m.find());
-        return m.group(1);
+        return deviceResources().get("t8103");
     }
 
     private static int status(Client c, long resultCpu, int index) throws Exception {
@@ -116,7 +111,7 @@ public class AsahiTeardownIT extends KilnTestBase {
         assertFalse(Shell.run(context, "agx:queues").contains("teardown"));
 
         // a second round: a client exits with a busy queue
-        UapiSetup t = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
+        UapiSetup t = new UapiSetup(client, node, QUEUE_CAP_RENDER | QUEUE_CAP_COMPUTE); // with a TVB and three work queues
         long[] count2 = t.buffer(4);
         long[] out2 = t.buffer(4);
         client.memory().writeInt(count2[1], 1_000_000);

@@ -59,4 +59,30 @@ public abstract class KilnTestBase {
     protected Bundle bundle(String bsn) {
         return find(bsn).orElseThrow(() -> new AssertionError("no bundle " + bsn));
     }
+
+    /**
+     * What each running device holds that must come back once its clients are gone (from
+     * {@code agx:resources --json}): device name -> live kernel bytes and objects, event slots, VM
+     * slots. Mapped kernel bytes and physical use are left out: the kernel heap only grows.
+     */
+    protected java.util.Map<String, String> deviceResources() throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"device\": \"([^\"]+)\", \"kernel_mapped_bytes\": \\d+, "
+                + "(\"kernel_live_bytes\": \\d+, \"kernel_live_objects\": \\d+, \"event_slots\": \\d+, \"vm_slots\": \\d+)")
+                .matcher(Shell.run(context, "agx:resources --json"));
+        while (m.find()) {
+            out.put(m.group(1), m.group(2));
+        }
+        return out;
+    }
+
+    /** Waits until every device of {@code before} holds what it held then. */
+    protected void awaitResourcesBackTo(java.util.Map<String, String> before) throws Exception {
+        if (before.isEmpty()) {
+            throw new AssertionError("agx:resources showed no running device to compare");
+        }
+        Await.until(java.time.Duration.ofSeconds(20), this::deviceResources,
+                now -> before.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey()))),
+                "every device's resources back to " + before);
+    }
 }

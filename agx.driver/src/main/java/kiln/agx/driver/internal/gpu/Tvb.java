@@ -47,13 +47,24 @@ public final class Tvb implements AutoCloseable {
         this.vm = vm;
         this.heap = vm.reserveKernel(this, MAX_BLOCKS * BLOCK_BYTES, UatProt.GPU_SHARED_RW);
         this.tileMap = vm.reserveKernel(this, TILEMAP_BYTES, UatProt.GPU_SHARED_RW);
-        PhysicalPages map = gpu.memory().allocate(TILEMAP_BYTES);
-        pages.add(map);
-        vm.mapInto(tileMap, tileMap.va(), map);
-        this.info = FwObject.allocate(gpu.kernel(), gpu.abi(), BUFFER_MGR_INFO).set("heap_base", heap.va())
-                .set("block_size", BLOCK_BYTES);
-        mapBlocks(INITIAL_BLOCKS);
-        info.set("block_count", blocks);
+        FwObject made = null;
+        try {
+            PhysicalPages map = gpu.memory().allocate(TILEMAP_BYTES);
+            pages.add(map);
+            vm.mapInto(tileMap, tileMap.va(), map);
+            made = FwObject.allocate(gpu.kernel(), gpu.abi(), BUFFER_MGR_INFO).set("heap_base", heap.va())
+                    .set("block_size", BLOCK_BYTES);
+            this.info = made;
+            mapBlocks(INITIAL_BLOCKS);
+            info.set("block_count", blocks);
+        } catch (DrmException | RuntimeException e) {
+            vm.unmap(m -> m.object() == this);
+            pages.forEach(PhysicalPages::close);
+            if (made != null) {
+                gpu.kernel().free(made.alloc());
+            }
+            throw e;
+        }
     }
 
     private void mapBlocks(int target) throws DrmException {
@@ -113,7 +124,7 @@ public final class Tvb implements AutoCloseable {
         return new WorkQueue.Command(init.va(), 0, null, List.of(init.alloc()));
     }
 
-    /** Unmaps the heap and tile map from the VM and frees their pages. */
+    /** Unmaps the heap and tile map from the VM, frees their pages and the buffer-manager info. */
     @Override
     public void close() {
         try {
@@ -123,5 +134,6 @@ public final class Tvb implements AutoCloseable {
         }
         pages.forEach(PhysicalPages::close);
         pages.clear();
+        gpu.kernel().free(info.alloc());
     }
 }
