@@ -40,14 +40,19 @@ public class AsahiSubmitIT extends KilnTestBase {
     private static final long PAGE = 16384;
     private Client client;
 
+    private java.util.Map<String, String> resources;
+
     @Before
     public void spawn() throws Exception {
+        resources = deviceResources();
         client = service(ClientFactory.class).spawn("submit-it", false);
     }
 
+    /** Whatever the jobs held, faulted or not, is released with the client. */
     @After
-    public void exit() {
+    public void exit() throws Exception {
         client.exit();
+        awaitResourcesBackTo(resources);
     }
 
     private String node(String device) throws Exception {
