@@ -143,4 +143,22 @@ public class AsahiVmIT extends KilnTestBase {
         b.bind(hb, vb, SIZE, VM_USER_START);
         a.bind(h, vm, SIZE, VM_USER_START);
     }
+
+    @Test
+    public void anotherClientCannotUseMyQueuesOrMemory() throws Exception {
+        int vm = a.vmCreate();
+        int q = a.queueCreate(vm, QUEUE_CAP_COMPUTE, 0);
+        int h = a.gemCreate(SIZE, 0, 0);
+        long offset = a.gemMmapOffset(h);
+        // queue ids are per file: bob has none, whatever number alice's has
+        expect(Errno.ENOENT, () -> b.submit(q, java.util.List.of(), java.util.List.of(),
+                java.util.List.of(AsahiDevice.Compute.of(VM_USER_START, VM_USER_START)), 0));
+        expect(Errno.ENOENT, () -> b.queueDestroy(q));
+        // a fake offset only maps through the file whose handle made it
+        expect(Errno.EACCES, () -> bob.mmap(b.fd(), SIZE, offset));
+        long mine = alice.mmap(a.fd(), SIZE, offset);
+        alice.memory().writeLong(mine, 0x1234);
+        assertEquals(0x1234, alice.memory().readLong(mine));
+        a.queueDestroy(q);
+    }
 }
