@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,8 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 import kiln.agx.api.silicon.ControlStreams;
 import kiln.agx.api.uapi.UapiStruct;
@@ -99,6 +102,41 @@ public class AsahiSubmitIT extends KilnTestBase {
     @Test
     public void computeRunsOnTheG14() throws Exception {
         squares("t8112");
+    }
+
+    @Test
+    public void aHungJobTimesOutAndTheQueueGoesOn() throws Exception {
+        Configuration device = service(ConfigurationAdmin.class).getFactoryConfiguration("kiln.agx.device", "watchdog", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("name", "watchdog");
+        props.put("compatible", "apple,agx-t8103");
+        props.put("hang_timeout_ms", 300);
+        device.update(props);
+        try {
+            UapiSetup s = new UapiSetup(client, node("watchdog"), QUEUE_CAP_COMPUTE);
+            long[] hang = s.encoder(s.program("""
+                    loop
+                    iadd r1, r1, #1
+                    endloop
+                    stop
+                    """), 1);
+            long[] in = s.buffer(4 * 64);
+            long[] out = s.buffer(4 * 64);
+            client.memory().writeInt(in[1] + 4 * 5, 3);
+            long[] good = s.encoder(s.program(SQUARE_PLUS), 64, in[0], out[0]);
+            long[] result = s.buffer(PAGE);
+            int done = s.dev.syncobjCreate(0);
+            s.dev.submit(s.queue, List.of(), List.of(), List.of(Compute.of(hang[0], hang[1]).withResult(0)), (int) result[2]);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(good[0], good[1]).withResult(64)),
+                    (int) result[2]);
+            s.dev.syncobjWait(new int[] {done}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            UapiStruct r = UapiStruct.RESULT_COMPUTE;
+            assertEquals("the hung job", STATUS_TIMEOUT, client.memory().readInt(result[1] + r.offset("info", "status")));
+            assertEquals("the next job", STATUS_COMPLETE, client.memory().readInt(result[1] + 64 + r.offset("info", "status")));
+            assertEquals(16, client.memory().readInt(out[1] + 4 * 5));
+        } finally {
+            device.delete();
+        }
     }
 
     @Test
