@@ -299,7 +299,8 @@ final class DrmScheduler<T> implements Scheduler<T> {
                     deviceGone = true;
                 }
             } else {
-                next = Math.min(next, deadline);
+                // jobs start in this order with one timeout: every later deadline is later still
+                return deadline;
             }
         }
         return next;

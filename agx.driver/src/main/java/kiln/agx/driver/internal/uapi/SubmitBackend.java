@@ -61,21 +61,25 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                 s.releaseResults();
             }
         };
-        List<WorkQueue.Command> vtx = new ArrayList<>();
-        List<WorkQueue.Command> frag = new ArrayList<>();
-        List<WorkQueue.Command> comp = new ArrayList<>();
+        List<WorkQueue.Command> vtx = new ArrayList<>(0);
+        List<WorkQueue.Command> frag = new ArrayList<>(0);
+        List<WorkQueue.Command> comp = new ArrayList<>(s.commands().size());
         int vValue = q.vertex == null ? 0 : q.vertex.lastValue();
         int fValue = q.fragment == null ? 0 : q.fragment.lastValue();
         int cValue = q.compute == null ? 0 : q.compute.lastValue();
         // per subqueue, the events a barrier index names: [before this job, then each command's]
-        List<Integer> renderEvents = new ArrayList<>(List.of(fValue));
-        List<Integer> computeEvents = new ArrayList<>(List.of(cValue));
+        int[] renderEvents = new int[s.commands().size() + 1];
+        int[] computeEvents = new int[s.commands().size() + 1];
+        int renders = 0;
+        int computes = 0;
+        renderEvents[0] = fValue;
+        computeEvents[0] = cValue;
         for (SubmitJob.Command c : s.commands()) {
             int renderBarrier = c.barriers()[AsahiUapi.SUBQUEUE_RENDER];
             int computeBarrier = c.barriers()[AsahiUapi.SUBQUEUE_COMPUTE];
             if (c instanceof SubmitJob.Compute cc) {
                 if (renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null) {
-                    comp.add(compute.barrier(q.fragment, renderEvents.get(renderBarrier), FirmwareProtocol.BARRIER_UUID));
+                    comp.add(compute.barrier(q.fragment, renderEvents[renderBarrier], FirmwareProtocol.BARRIER_UUID));
                 }
                 cValue += FirmwareProtocol.STAMP_STEP;
                 KernelVm.Alloc[] ts = new KernelVm.Alloc[1];
@@ -86,10 +90,10 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                         });
                 ts[0] = built.timestamps();
                 comp.add(built.command());
-                computeEvents.add(cValue);
+                computeEvents[++computes] = cValue;
             } else if (c instanceof SubmitJob.Render rc) {
                 if (computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null) {
-                    vtx.add(compute.barrier(q.compute, computeEvents.get(computeBarrier), FirmwareProtocol.BARRIER_UUID));
+                    vtx.add(compute.barrier(q.compute, computeEvents[computeBarrier], FirmwareProtocol.BARRIER_UUID));
                 }
                 WorkQueue.Command grow = q.tvb.growIfAsked(q.vmSlot);
                 boolean grew = grow != null;
@@ -110,7 +114,7 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                 vtx.add(built[0].vertex());
                 frag.add(built[0].barrier());
                 frag.add(built[0].fragment());
-                renderEvents.add(fValue);
+                renderEvents[++renders] = fValue;
             }
         }
         s.holdResults();
