@@ -80,7 +80,7 @@ final class FwTemplate {
 
     /** A fresh copy of the image in kernel memory; the caller patches and later frees it. */
     KernelVm.Alloc build(KernelVm vm) throws DrmException {
-        KernelVm.Alloc block = vm.allocate(image.byteSize());
+        KernelVm.Alloc block = vm.allocate(image.byteSize(), false); // the copy covers every byte
         MemorySegment.copy(image, 0, block.cpu(), 0, image.byteSize());
         return block;
     }

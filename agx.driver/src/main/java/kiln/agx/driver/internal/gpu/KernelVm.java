@@ -62,7 +62,15 @@ public final class KernelVm implements AutoCloseable {
      * A zeroed, 0x80-aligned piece that never crosses a block. Pieces up to a block come in
      * power-of-two sizes and can be {@link #free}d; larger ones live as long as the device.
      */
-    public synchronized Alloc allocate(long bytes) throws DrmException {
+    public Alloc allocate(long bytes) throws DrmException {
+        return allocate(bytes, true);
+    }
+
+    /**
+     * As {@link #allocate(long)}; with {@code zeroed} false a reused piece keeps old bytes, for
+     * callers that overwrite all of it at once (a {@link FwTemplate} copy).
+     */
+    public synchronized Alloc allocate(long bytes, boolean zeroed) throws DrmException {
         if (closed) {
             throw DrmException.quiet(Errno.ENODEV, "the GPU is gone");
         }
@@ -75,7 +83,9 @@ public final class KernelVm implements AutoCloseable {
         liveObjects++;
         Alloc reused = free[sizeClass].poll();
         if (reused != null) {
-            reused.cpu().fill((byte) 0);
+            if (zeroed) {
+                reused.cpu().fill((byte) 0);
+            }
             return new Alloc(reused.va(), reused.cpu().asSlice(0, bytes));
         }
         if (next + size > end) {
