@@ -71,7 +71,7 @@ public class AsahiSubmitIT extends KilnTestBase {
             stop
             """;
 
-    private void squares(String device) throws Exception {
+    private void assertSquaresComputed(String device) throws Exception {
         UapiSetup s = new UapiSetup(client, node(device), QUEUE_CAP_COMPUTE);
         long[] in = s.buffer(4 * 1024);
         long[] out = s.buffer(4 * 1024);
@@ -96,12 +96,12 @@ public class AsahiSubmitIT extends KilnTestBase {
 
     @Test
     public void computeRunsOnTheG13() throws Exception {
-        squares("t8103");
+        assertSquaresComputed("t8103");
     }
 
     @Test
     public void computeRunsOnTheG14() throws Exception {
-        squares("t8112");
+        assertSquaresComputed("t8112");
     }
 
     @Test
@@ -175,7 +175,7 @@ public class AsahiSubmitIT extends KilnTestBase {
                     address >= unmapped && address < unmapped + 4 * 64);
 
             // the device goes on
-            squares("t8103");
+            assertSquaresComputed("t8103");
         } finally {
             other.exit();
         }
