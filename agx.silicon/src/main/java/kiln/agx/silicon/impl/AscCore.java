@@ -25,6 +25,7 @@ import kiln.agx.api.silicon.Mmio;
 import kiln.agx.api.silicon.TilerUnit;
 import kiln.agx.api.silicon.Uat;
 import kiln.agx.api.silicon.UatAgent;
+import kiln.runtime.support.wake.WakeTimer;
 
 /**
  * The ASC: one platform thread per run of the firmware program, an AP-to-ASC FIFO, and a
@@ -193,6 +194,7 @@ final class AscCore implements Asc {
     void powerOff() {
         stop();
         interrupts.shutdownNow();
+        inbound.close();
     }
 
     /** The firmware's view. */
@@ -283,16 +285,25 @@ final class AscCore implements Asc {
             }
         }
 
+        /** Ends an untimed wait when a deadline comes: the firmware loop waits often and briefly. */
+        private final WakeTimer timer = new WakeTimer(this::signal);
+
         MailboxMessage poll(long timeoutNanos) throws InterruptedException {
+            long deadline = timeoutNanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
             lock.lockInterruptibly();
             try {
-                long left = timeoutNanos;
                 while (fifo.isEmpty()) {
-                    if (interrupt || left <= 0) {
+                    if (interrupt) {
                         interrupt = false;
                         return null;
                     }
-                    left = changed.awaitNanos(left);
+                    if (deadline != Long.MAX_VALUE) {
+                        if (deadline - System.nanoTime() <= 0) {
+                            return null;
+                        }
+                        timer.wakeAt(deadline);
+                    }
+                    changed.await();
                 }
                 MailboxMessage m = fifo.poll();
                 changed.signalAll();
@@ -300,6 +311,19 @@ final class AscCore implements Asc {
             } finally {
                 lock.unlock();
             }
+        }
+
+        private void signal() {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void close() {
+            timer.close();
         }
 
         void wake() {

@@ -18,6 +18,7 @@ import kiln.drm.api.sched.JobBackend;
 import kiln.drm.api.sched.Priority;
 import kiln.drm.api.sched.Scheduler;
 import kiln.drm.api.sched.TimeoutStatus;
+import kiln.runtime.support.wake.WakeTimer;
 
 /**
  * One scheduler and its thread. The thread alone selects, runs, completes, times out and frees
@@ -42,6 +43,8 @@ final class DrmScheduler<T> implements Scheduler<T> {
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
     private final FenceCallback wakeOnFence = f -> wake();
     private final Thread thread;
+    /** Wakes the thread at the next job deadline: it parks untimed (see {@link WakeTimer} for why). */
+    private final WakeTimer deadlines = new WakeTimer(this::wake);
     private volatile boolean stopping;
     private volatile boolean deviceGone;
     private volatile int creditsInUse;
@@ -127,15 +130,15 @@ final class DrmScheduler<T> implements Scheduler<T> {
                     run(job);
                     continue;
                 }
-                if (nextDeadline == Long.MAX_VALUE) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, nextDeadline - now);
+                if (nextDeadline != Long.MAX_VALUE) {
+                    deadlines.wakeAt(nextDeadline);
                 }
+                LockSupport.park(this);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "scheduler " + name + " failed", e);
         } finally {
+            deadlines.close();
             teardown();
             stoppedLatch.countDown();
         }
