@@ -50,7 +50,7 @@ public class AsahiRenderIT extends KilnTestBase {
 
     @Before
     public void spawn() throws Exception {
-        resources = deviceResources();
+        resources = baselineResources();
         client = service(ClientFactory.class).spawn("render-it", false);
     }
 

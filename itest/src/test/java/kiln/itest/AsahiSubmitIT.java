@@ -47,7 +47,7 @@ public class AsahiSubmitIT extends KilnTestBase {
 
     @Before
     public void spawn() throws Exception {
-        resources = deviceResources();
+        resources = baselineResources();
         client = service(ClientFactory.class).spawn("submit-it", false);
     }
 

@@ -76,6 +76,14 @@ public abstract class KilnTestBase {
         return out;
     }
 
+    /** {@link #deviceResources} once both default devices run: the baseline a test compares with. */
+    protected java.util.Map<String, String> baselineResources() throws Exception {
+        asahiDevice("t8103");
+        asahiDevice("t8112");
+        return Await.until(java.time.Duration.ofSeconds(20), this::deviceResources,
+                r -> r.containsKey("t8103") && r.containsKey("t8112"), "both default devices in agx:resources");
+    }
+
     /** Waits until every device of {@code before} holds what it held then. */
     protected void awaitResourcesBackTo(java.util.Map<String, String> before) throws Exception {
         if (before.isEmpty()) {
