@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,9 +32,9 @@ import kiln.agx.client.drm.AsahiDevice.Sync;
  * on the ASC, event, completion, job fence, out-sync), on one queue and on four, and the
  * submit-to-signal latency of a single job; the baseline is the cheapest ioctl of the same
  * driver ({@code GET_TIME}) in the same run. A "no-op" job has one compute command whose encoder
- * is empty. CPU time per job is printed after each throughput iteration: all threads of the
- * process (both cores: client, scheduler, the simulated firmware and interrupt, GC, JIT), and the
- * submitting thread alone (the ioctl path: encode, decode, job, scheduler queue, plus the wait).
+ * is empty. CPU time per job ({@link Cpu}): the submitting thread alone (the ioctl path: encode,
+ * decode, job, scheduler queue, plus the wait) and the whole process (both cores: client,
+ * scheduler, the simulated firmware and interrupt, GC, JIT).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -51,9 +52,6 @@ public class SubmitBenchmark {
     private final List<Compute> command = new ArrayList<>();
     private final List<Sync> none = List.of();
     private List<Sync> signal;
-    private long cpuAtStart;
-    private long threadCpuAtStart;
-    private long jobs;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -74,21 +72,41 @@ public class SubmitBenchmark {
         fixture.close();
     }
 
-    @Setup(Level.Iteration)
-    public void startCpu() {
-        cpuAtStart = cpuNanos();
-        threadCpuAtStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-        jobs = 0;
-    }
+    /**
+     * CPU spent per throughput invocation, as JMH secondary results (summed per iteration): the
+     * submitting thread (encode, ioctl decode, job, scheduler queue, and the final wait) and the
+     * whole process (also the scheduler, the simulated firmware and interrupt, GC, JIT).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Cpu {
+        public long submitterCpuNanos;
+        public long processCpuNanos;
+        public long jobs;
 
-    @TearDown(Level.Iteration)
-    public void reportCpu() {
-        if (jobs > 0) {
-            long submitter = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - threadCpuAtStart;
-            System.out.printf("%n    CPU per job: %.2f us, of which the submitting thread %.2f us (%d jobs)%n",
-                    (cpuNanos() - cpuAtStart) / 1e3 / jobs, submitter / 1e3 / jobs, jobs);
+        @Setup(Level.Iteration)
+        public void reset() {
+            submitterCpuNanos = 0;
+            processCpuNanos = 0;
+            jobs = 0;
+        }
+
+        long threadAtStart;
+        long processAtStart;
+
+        void start() {
+            threadAtStart = THREADS.getCurrentThreadCpuTime();
+            processAtStart = cpuNanos();
+        }
+
+        void end(int batch) {
+            submitterCpuNanos += THREADS.getCurrentThreadCpuTime() - threadAtStart;
+            processCpuNanos += cpuNanos() - processAtStart;
+            jobs += batch;
         }
     }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
@@ -100,19 +118,21 @@ public class SubmitBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void noopJobsOneQueue() throws Exception {
+    public void noopJobsOneQueue(Cpu cpu) throws Exception {
+        cpu.start();
         int q = queues.get(0);
         for (int i = 0; i < BATCH - 1; i++) {
             dev.submit(q, none, none, command, 0);
         }
         dev.submit(q, none, signal, command, 0);
         await();
-        jobs += BATCH;
+        cpu.end(BATCH);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void noopJobsFourQueues() throws Exception {
+    public void noopJobsFourQueues(Cpu cpu) throws Exception {
+        cpu.start();
         int[] syncs = fixture.syncs(dev, 4);
         for (int i = 0; i < BATCH; i++) {
             int qi = i % 4;
@@ -120,7 +140,7 @@ public class SubmitBenchmark {
             dev.submit(queues.get(qi), none, last ? List.of(Sync.binary(syncs[qi])) : none, command, 0);
         }
         dev.syncobjWait(syncs, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), AsahiDevice.SYNCOBJ_WAIT_ALL);
-        jobs += BATCH;
+        cpu.end(BATCH);
     }
 
     @Benchmark

@@ -18,7 +18,9 @@ final class ContextMemory implements GpuMemory {
     private static final int CACHE_ENTRIES = 64;
     private final Cached[] cache = new Cached[CACHE_ENTRIES];
 
-    private record Cached(long page, long generation, TlbEntry entry) {
+    /** A cached entry with what this view's agent may do through it, decided once. */
+    private record Cached(long page, long generation, TlbEntry entry, MemorySegment frame, boolean mayRead,
+            boolean mayWrite) {
     }
 
     private static final long PAGE_MASK = UatFormat.PAGE_BYTES - 1;
@@ -149,10 +151,14 @@ final class ContextMemory implements GpuMemory {
         long generation = uat.generation();
         Cached c = cache[index];
         if (c != null && c.page() == page && c.generation() == generation) {
-            return uat.checked(c.entry(), slot, va, firmware, write, unit).frame();
+            if (write ? c.mayWrite() : c.mayRead()) {
+                return c.frame();
+            }
+            return uat.checked(c.entry(), slot, va, firmware, write, unit).frame(); // latches the fault
         }
         TlbEntry entry = uat.translate(slot, va, firmware, write, unit);
-        cache[index] = new Cached(page, generation, entry);
+        cache[index] = new Cached(page, generation, entry, entry.frame(), entry.permissions().canRead(firmware),
+                entry.permissions().canWrite(firmware));
         return entry.frame();
     }
 }
