@@ -45,6 +45,14 @@ public interface DrmDevice {
     void exit();
 
     /**
+     * Changes one of the properties the driver gave at registration on the device's service (a
+     * driver whose device changes while it runs, as the firmware a live swap moves to). The
+     * core's {@code drm.*} properties cannot be changed: {@link IllegalArgumentException}. Does
+     * nothing once unplugged.
+     */
+    void setProperty(String key, Object value);
+
+    /**
      * {@code drm_dev_unplug}: refuses new calls with ENODEV, waits for calls inside
      * {@link #enter()} / {@link #exit()} to finish, then withdraws the device service. Idempotent.
      */

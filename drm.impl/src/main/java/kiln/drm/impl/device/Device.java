@@ -204,6 +204,28 @@ final class Device implements DrmDevice {
     }
 
     @Override
+    public void setProperty(String key, Object value) {
+        if (key.startsWith("drm.")) {
+            throw new IllegalArgumentException("the DRM core owns " + key);
+        }
+        synchronized (this) {
+            if (unplugged || registration == null) {
+                return;
+            }
+            org.osgi.framework.ServiceReference<DrmDevice> ref = registration.getReference();
+            java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+            for (String k : ref.getPropertyKeys()) {
+                if (!k.equals(org.osgi.framework.Constants.OBJECTCLASS) && !k.equals(org.osgi.framework.Constants.SERVICE_ID)
+                        && !k.startsWith("service.")) {
+                    props.put(k, ref.getProperty(k));
+                }
+            }
+            props.put(key, value);
+            registration.setProperties(props);
+        }
+    }
+
+    @Override
     public void unplug() {
         synchronized (this) {
             if (unplugged) {

@@ -14,6 +14,19 @@ public interface AgxDevice {
     /** The probed GPU while running. */
     Optional<AgxGpu> gpu();
 
+    /**
+     * Moves the running device to firmware {@code version} live (see {@code AgxGpu.swapFirmware}).
+     *
+     * @return the swap as recorded
+     * @throws IllegalArgumentException no such firmware, or it does not run this chip
+     * @throws IllegalStateException    the device is not running, is pinned to another version, or
+     *                                  the swap failed (the message says why)
+     */
+    kiln.agx.driver.internal.gpu.FirmwareSwap swap(String version);
+
+    /** The firmware swaps of the running GPU, oldest first. */
+    java.util.List<kiln.agx.driver.internal.gpu.FirmwareSwap> history();
+
     /** The registered DRM device while running. */
     Optional<kiln.drm.api.device.DrmDevice> drmDevice();
 }

@@ -1,8 +1,10 @@
 package kiln.agx.driver.internal.device;
 
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +29,7 @@ import kiln.agx.api.hw.ChipIdentity;
 import kiln.agx.api.silicon.Silicon;
 import kiln.agx.api.silicon.SiliconOptions;
 import kiln.agx.driver.internal.gpu.AgxGpu;
+import kiln.agx.driver.internal.gpu.FirmwareSwap;
 import kiln.agx.driver.internal.uapi.AsahiDriver;
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
@@ -148,12 +151,21 @@ public final class AgxDeviceComponent implements AgxDevice {
             GpuCore core = cores.keySet().stream().filter(c -> c.chip().compatible().equals(config.compatible()))
                     .findFirst().orElse(null);
             if (gpu != null) {
-                if (core == boundCore && firmware.containsKey(boundFirmware) && !newerFirmwareWhileIdle(core.chip())) {
-                    return;
+                if (core != boundCore) {
+                    LOG.info("device {}: its GPU core went away; unplugging", name);
+                    teardown();
+                } else if (gpu.crashed()) {
+                    LOG.info("device {}: the GPU is gone; unplugging to probe again", name);
+                    teardown();
+                } else {
+                    Firmware target = swapTarget(core.chip());
+                    if (target == null) {
+                        return;
+                    }
+                    if (liveSwap(target)) {
+                        return;
+                    }
                 }
-                LOG.info("device {}: {}; unplugging", name, core != boundCore ? "its GPU core went away"
-                        : !firmware.containsKey(boundFirmware) ? "its firmware went away" : "newer firmware while idle");
-                teardown();
             }
             if (core == null) {
                 status = status(DeviceState.WAITING_FOR_CORE, "no GPU core for " + config.compatible(), "", "");
@@ -172,16 +184,99 @@ public final class AgxDeviceComponent implements AgxDevice {
     }
 
     /**
-     * Whether an unpinned device that no client has open should move to a newer compatible
-     * firmware that arrived after it probed (start-up order decides which firmware comes first).
-     * Moving a device in use is the live swap's job (issue 7).
+     * The firmware a running device should move to now, or null to stay: a replacement when its
+     * firmware went away; the newest compatible one when it is unpinned, follows the newest and a
+     * newer one arrived. With its firmware gone and none to replace it, the device is unplugged
+     * (the caller probes again once one arrives).
      */
-    private boolean newerFirmwareWhileIdle(ChipIdentity chip) {
-        if (!config.firmware_compat().isBlank() || device == null || !device.files().isEmpty()) {
+    private Firmware swapTarget(ChipIdentity chip) {
+        boolean gone = !firmware.containsKey(boundFirmware);
+        boolean follow = config.firmware_compat().isBlank() && config.follow_newest_firmware();
+        if (!gone && !follow) {
+            return null;
+        }
+        Firmware best = choose(chip);
+        if (best == null) {
+            LOG.info("device {}: its firmware went away and none can replace it; unplugging", name);
+            teardown();
+            return null;
+        }
+        if (best == boundFirmware || !gone && best.version().compareTo(boundFirmware.version()) <= 0) {
+            return null;
+        }
+        return best;
+    }
+
+    /**
+     * Swaps the running GPU to {@code target} (control thread only); true if it runs it now.
+     * Work the firmware could not finish in time (EBUSY) leaves the old firmware running and
+     * retries in a second; any other failure unplugs the device for a fresh probe.
+     */
+    private boolean liveSwap(Firmware target) {
+        try {
+            FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()));
+            boundFirmware = target;
+            device.setProperty(Firmware.VERSION, target.version().toString());
+            status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
+            LOG.info("device {}: firmware {} -> {} live ({} us without firmware, {} queues)", name, done.from(), done.to(),
+                    done.downtime().toNanos() / 1000, done.queues());
+            return true;
+        } catch (DrmException e) {
+            if (e.errno() == Errno.EBUSY) {
+                LOG.warn("device {}: swap to {} postponed: {}", name, target.version(), e.getMessage());
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, control).execute(this::evaluate);
+                return true;
+            }
+            LOG.error("device {}: swap to {} failed ({}); unplugging to probe again", name, target.version(), e.getMessage());
+            teardown();
             return false;
         }
-        Firmware newest = choose(chip);
-        return newest != null && newest.version().compareTo(boundFirmware.version()) > 0;
+    }
+
+    @Override
+    public FirmwareSwap swap(String version) {
+        FirmwareVersion wanted = FirmwareVersion.parse(version);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                if (gpu == null) {
+                    throw new IllegalStateException(name + " is not running: " + status.reason());
+                }
+                String pin = config.firmware_compat().strip();
+                if (!pin.isEmpty() && !FirmwareVersion.parse(pin).equals(wanted)) {
+                    throw new IllegalStateException(name + " is pinned to firmware " + pin);
+                }
+                ChipIdentity chip = boundCore.chip();
+                Firmware target = firmware.keySet().stream().filter(f -> f.version().equals(wanted)).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no firmware " + wanted + "; agx:fw lists them"));
+                if (!target.supports(chip.generation(), chip.variant())) {
+                    throw new IllegalArgumentException("ENODEV: " + Firmware.UNSUPPORTED + " (" + chip.generation() + ", " + wanted + ")");
+                }
+                if (target == boundFirmware) {
+                    throw new IllegalStateException(name + " already runs firmware " + wanted);
+                }
+                try {
+                    FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()));
+                    boundFirmware = target;
+                    device.setProperty(Firmware.VERSION, target.version().toString());
+                    status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
+                    return done;
+                } catch (DrmException e) {
+                    if (e.errno() != Errno.EBUSY) {
+                        teardown();
+                        control.execute(this::evaluate);
+                    }
+                    throw new IllegalStateException("swap to " + wanted + " failed: " + e.errno() + ": " + e.getMessage());
+                }
+            }, control).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public java.util.List<FirmwareSwap> history() {
+        AgxGpu g = gpu;
+        return g == null ? java.util.List.of() : g.history();
     }
 
     /** The firmware to run, or null with the status saying why not. */

@@ -18,6 +18,12 @@ public @interface DeviceConfig {
     @AttributeDefinition(description = "The firmware's watchdog per running command, in ms (0: none)")
     int hang_timeout_ms() default 5000;
 
+    @AttributeDefinition(description = "Unpinned: move to a newer compatible firmware as soon as one arrives (a live swap)")
+    boolean follow_newest_firmware() default true;
+
+    @AttributeDefinition(description = "A firmware swap waits this long, in ms, for the work the firmware has to finish")
+    int swap_drain_ms() default 5000;
+
     @AttributeDefinition(description = "Host threads the simulated GPU runs on")
     int host_workers() default 2;
 }

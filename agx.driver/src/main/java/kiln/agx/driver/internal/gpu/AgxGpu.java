@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,26 +59,38 @@ public final class AgxGpu implements AutoCloseable {
     static final int DESTROY_CONTEXT_TIMEOUT_MS = 1000;
 
     private final HwConfig hw;
-    private final Firmware firmware;
-    private final FirmwareAbi abi;
+    private volatile Firmware firmware;
+    private volatile FirmwareAbi abi;
     private final Silicon silicon;
     private final PhysicalMemory memory;
     private final UatPageTable kernelLower;
     private final UatPageTable kernelTable;
     private final KernelVm kernel;
     private final IdRegisters ids;
-    private final InitDataBuilder.Built init;
+    private volatile InitDataBuilder.Built init;
+    private final long ttbat;
+    private final int hangTimeoutMs;
     private final Events events;
     private final UatSlots slots;
     private final Deque<String> firmwareLog = new ArrayDeque<>();
-    private final AbiField logText;
-    private final AbiField destroyType, destroyCtx23, destroyCtx0, destroyCtx1, destroyContext, destroyToken;
-    private final AbiField rwqPipe, rwqQueue, rwqWptr, rwqSlot, rwqNew;
+    private AbiField logText;
+    private AbiField destroyType, destroyCtx23, destroyCtx0, destroyCtx1, destroyContext, destroyToken;
+    private AbiField rwqPipe, rwqQueue, rwqWptr, rwqSlot, rwqNew;
+    /**
+     * Held shared by everything that builds firmware structures or hands work to the firmware
+     * (submission, queue creation, context destruction); held exclusively by a firmware swap,
+     * which changes the ABI under them.
+     */
+    private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
+    /** Owners of firmware structures that a swap must rebuild in the new ABI. */
+    private final Set<FirmwareClient> clients = ConcurrentHashMap.newKeySet();
+    private final List<FirmwareSwap> history = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean crashed;
     private volatile boolean closed;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
-            UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init) {
+            UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init, long ttbat,
+            int hangTimeoutMs) {
         this.hw = hw;
         this.firmware = firmware;
         this.abi = abi;
@@ -85,6 +101,19 @@ public final class AgxGpu implements AutoCloseable {
         this.kernel = kernel;
         this.ids = ids;
         this.init = init;
+        this.ttbat = ttbat;
+        this.hangTimeoutMs = hangTimeoutMs;
+        bindFields(abi);
+        try {
+            this.events = new Events(kernel, abi);
+        } catch (DrmException e) {
+            throw new IllegalStateException(e);
+        }
+        this.slots = new UatSlots(silicon, memory);
+    }
+
+    /** Resolves the fields the driver writes on hot paths in {@code abi}. */
+    private void bindFields(FirmwareAbi abi) {
         this.logText = abi.field(FW_LOG_MSG, "msg");
         this.destroyType = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "msg_type");
         this.destroyCtx23 = abi.field(DEVICE_CONTROL_DESTROY_CONTEXT, "ctx_23");
@@ -97,12 +126,6 @@ public final class AgxGpu implements AutoCloseable {
         this.rwqWptr = abi.field(RUN_WORK_QUEUE_MSG, "wptr");
         this.rwqSlot = abi.field(RUN_WORK_QUEUE_MSG, "event_slot");
         this.rwqNew = abi.field(RUN_WORK_QUEUE_MSG, "is_new");
-        try {
-            this.events = new Events(kernel, abi);
-        } catch (DrmException e) {
-            throw new IllegalStateException(e);
-        }
-        this.slots = new UatSlots(silicon, memory);
     }
 
     /**
@@ -135,7 +158,8 @@ public final class AgxGpu implements AutoCloseable {
             IdRegisters ids = IdRegisters.read(silicon.mmio(), hw);
             kernel = new KernelVm(memory, kernelTable);
             InitDataBuilder.Built init = new InitDataBuilder(kernel, abi, hw, ttbat).build(hangTimeoutMs);
-            AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, memory, lower, kernelTable, kernel, ids, init);
+            AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, memory, lower, kernelTable, kernel, ids, init, ttbat,
+                    hangTimeoutMs);
             gpu.boot();
             return gpu;
         } catch (DrmException | RuntimeException e) {
@@ -151,7 +175,7 @@ public final class AgxGpu implements AutoCloseable {
     }
 
     private static void handoff(Silicon silicon, PhysicalMemory memory, FirmwareAbi abi) throws DrmException {
-        MemorySegment handoff = memory.frame(silicon.reservedRegion(ReservedRegion.HANDOFF).physicalAddress());
+        MemorySegment handoff = handoffRegion(silicon, memory);
         abi.field(HANDOFF, "magic_ap").set(handoff, 0, FirmwareProtocol.PPL_MAGIC);
         AbiField magicFw = abi.field(HANDOFF, "magic_fw");
         long deadline = System.nanoTime() + HANDOFF_TIMEOUT.toNanos();
@@ -170,6 +194,10 @@ public final class AgxGpu implements AutoCloseable {
         for (int i = 0; i < flush.count(); i++) {
             handoff.asSlice(flush.offset(i), flush.elementBytes()).fill((byte) 0);
         }
+    }
+
+    private static MemorySegment handoffRegion(Silicon silicon, PhysicalMemory memory) {
+        return memory.frame(silicon.reservedRegion(ReservedRegion.HANDOFF).physicalAddress());
     }
 
     private void boot() throws DrmException {
@@ -202,41 +230,48 @@ public final class AgxGpu implements AutoCloseable {
             then.run();
             return;
         }
-        KernelVm.Alloc token;
-        try {
-            token = kernel.allocate(8);
-            synchronized (this) {
-                MemorySegment msg = init.rings().deviceControl().produce();
-                if (msg == null) {
-                    throw new DrmException(Errno.EBUSY, "device-control ring full");
-                }
-                msg.fill((byte) 0);
-                destroyType.set(msg, 0, FirmwareProtocol.DEVCTRL_DESTROY_CONTEXT);
-                destroyCtx23.set(msg, 0, context.get("unk_23"));
-                destroyCtx0.set(msg, 0, context.get("unk_0"));
-                destroyCtx1.set(msg, 0, context.get("unk_1"));
-                // ctx_4 stays 0: byte 4 of the context data, which Kiln never sets
-                destroyContext.set(msg, 0, context.va());
-                destroyToken.set(msg, 0, token.va());
-                init.rings().deviceControl().commit();
-            }
-            send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
-        } catch (DrmException e) {
-            LOG.warn("Failed to destroy context 0x{}: {}", Long.toHexString(context.va()), e.getMessage());
-            then.run();
-            return;
-        }
+        // Its own thread: callers are completion paths, and a swap may hold the firmware back.
         Thread.ofVirtual().name("agx-destroy-context").start(() -> {
-            long deadline = System.nanoTime() + Duration.ofMillis(DESTROY_CONTEXT_TIMEOUT_MS).toNanos();
-            while (!crashed && !closed && token.cpu().get(ValueLayout.JAVA_INT_UNALIGNED, 0) == 0) {
-                if (System.nanoTime() - deadline > 0) {
-                    LOG.warn("DestroyContext for 0x{} timed out", Long.toHexString(context.va()));
-                    break;
+            Lock section = firmwareSection();
+            KernelVm.Alloc token = null;
+            try {
+                if (crashed || closed) {
+                    return;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                token = kernel.allocate(8);
+                synchronized (this) {
+                    MemorySegment msg = init.rings().deviceControl().produce();
+                    if (msg == null) {
+                        throw new DrmException(Errno.EBUSY, "device-control ring full");
+                    }
+                    msg.fill((byte) 0);
+                    destroyType.set(msg, 0, FirmwareProtocol.DEVCTRL_DESTROY_CONTEXT);
+                    destroyCtx23.set(msg, 0, context.get("unk_23"));
+                    destroyCtx0.set(msg, 0, context.get("unk_0"));
+                    destroyCtx1.set(msg, 0, context.get("unk_1"));
+                    // ctx_4 stays 0: byte 4 of the context data, which Kiln never sets
+                    destroyContext.set(msg, 0, context.va());
+                    destroyToken.set(msg, 0, token.va());
+                    init.rings().deviceControl().commit();
+                }
+                send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+                long deadline = System.nanoTime() + Duration.ofMillis(DESTROY_CONTEXT_TIMEOUT_MS).toNanos();
+                while (!crashed && !closed && token.cpu().get(ValueLayout.JAVA_INT_UNALIGNED, 0) == 0) {
+                    if (System.nanoTime() - deadline > 0) {
+                        LOG.warn("DestroyContext for 0x{} timed out", Long.toHexString(context.va()));
+                        break;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                }
+            } catch (DrmException | RuntimeException e) {
+                LOG.warn("Failed to destroy context 0x{}: {}", Long.toHexString(context.va()), e.getMessage());
+            } finally {
+                if (token != null) {
+                    kernel.free(token);
+                }
+                section.unlock();
+                then.run();
             }
-            kernel.free(token);
-            then.run();
         });
     }
 
@@ -461,6 +496,105 @@ public final class AgxGpu implements AutoCloseable {
     /** Whether the firmware crashed (every operation then answers ENODEV). */
     public boolean crashed() {
         return crashed;
+    }
+
+    /**
+     * Enters a section that builds firmware structures or hands work to the firmware; the caller
+     * unlocks the returned lock when done. Sections run concurrently with each other, never with a
+     * {@link #swapFirmware swap}.
+     */
+    public Lock firmwareSection() {
+        Lock shared = swapLock.readLock();
+        shared.lock();
+        return shared;
+    }
+
+    /** {@code client}'s structures are rebuilt by every swap until {@link #unregister}. */
+    public void register(FirmwareClient client) {
+        clients.add(client);
+    }
+
+    public void unregister(FirmwareClient client) {
+        clients.remove(client);
+    }
+
+    /** The swaps so far, oldest first. */
+    public List<FirmwareSwap> history() {
+        return List.copyOf(history);
+    }
+
+    /**
+     * Moves the running GPU to {@code next} with nothing lost: no new work reaches the firmware;
+     * the work it has finishes (up to {@code drainBound}); the old firmware is stopped; InitData,
+     * its channels and every registered {@link FirmwareClient}'s structures are built anew in the
+     * new ABI (event stamps, page tables, VMs and user memory are version-independent and stay);
+     * the new firmware boots; work held back meanwhile goes on in order. Clients see no error.
+     *
+     * @throws DrmException ENODEV if {@code next} does not run on this GPU, or the GPU is gone;
+     *                      EBUSY if the work in flight did not finish within {@code drainBound}
+     *                      (nothing changed; the old firmware goes on). A failure after the old
+     *                      firmware stopped leaves the GPU crashed: its work fails ENODEV.
+     */
+    public FirmwareSwap swapFirmware(Firmware next, Duration drainBound) throws DrmException {
+        if (crashed || closed) {
+            throw new DrmException(Errno.ENODEV, "the GPU is gone");
+        }
+        FirmwareAbi nextAbi = next.abi(hw.generation());
+        kiln.agx.api.silicon.AscProgram program = next.program(hw.generation());
+        java.time.Instant at = java.time.Instant.now();
+        String from = firmware.version().toString();
+        swapLock.writeLock().lock();
+        long stopped;
+        try {
+            long deadline = System.nanoTime() + drainBound.toNanos();
+            while (!events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
+                if (System.nanoTime() - deadline > 0) {
+                    FirmwareSwap refused = new FirmwareSwap(from, next.version().toString(), at, Duration.ZERO, 0,
+                            "EBUSY: work in flight did not finish in " + drainBound.toMillis() + " ms");
+                    history.add(refused);
+                    throw new DrmException(Errno.EBUSY, refused.outcome());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+            stopped = System.nanoTime();
+            try {
+                silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
+                silicon.asc().awaitStop(HANDOFF_TIMEOUT);
+                silicon.asc().setReceiver(null);
+                abi.field(HANDOFF, "magic_fw").set(handoffRegion(silicon, memory), 0, 0);
+                InitDataBuilder.Built old = init;
+                silicon.asc().load(program);
+                abi = nextAbi;
+                firmware = next;
+                bindFields(nextAbi);
+                init = new InitDataBuilder(kernel, nextAbi, hw, ttbat).build(hangTimeoutMs);
+                for (FirmwareClient client : clients) {
+                    client.rebuild();
+                }
+                silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, AgxRegisters.CPU_RUN);
+                handoff(silicon, memory, nextAbi);
+                boot();
+                old.free(kernel);
+            } catch (DrmException | RuntimeException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                crashed = true;
+                LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
+                events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+                history.add(new FirmwareSwap(from, next.version().toString(), at,
+                        Duration.ofNanos(System.nanoTime() - stopped), clients.size(), "failed: " + e));
+                throw e instanceof DrmException d ? d : new DrmException(Errno.ENODEV, "firmware swap failed: " + e);
+            }
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+        FirmwareSwap done = new FirmwareSwap(from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
+                clients.size(), "ok");
+        history.add(done);
+        LOG.info("firmware {} -> {}: {} queues rebuilt, {} us without firmware", from, next.version(), done.queues(),
+                done.downtime().toNanos() / 1000);
+        return done;
     }
 
     /** Stops the firmware and powers off; frees the kernel memory. */

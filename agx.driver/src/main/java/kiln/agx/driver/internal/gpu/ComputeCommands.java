@@ -40,6 +40,11 @@ public final class ComputeCommands {
     private final FwTemplate.Slot timestamps, microsequence, jobParams1, encoder, encoderEnd, stamp, stampSlot, tsStart,
             tsEnd;
 
+    /** The ABI these commands are built in. */
+    public FirmwareAbi abi() {
+        return abi;
+    }
+
     public ComputeCommands(AgxGpu gpu) {
         this.gpu = gpu;
         this.abi = gpu.abi();

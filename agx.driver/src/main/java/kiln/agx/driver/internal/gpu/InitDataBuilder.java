@@ -3,6 +3,7 @@ package kiln.agx.driver.internal.gpu;
 import static kiln.agx.api.firmware.AbiType.*;
 import static kiln.agx.api.firmware.FirmwareProtocol.*;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import kiln.agx.api.firmware.FirmwareAbi;
@@ -22,10 +23,20 @@ import kiln.drm.api.DrmException;
  * manage power.
  */
 public final class InitDataBuilder {
-    /** What the driver keeps of InitData. */
+    /**
+     * What the driver keeps of InitData, and every kernel allocation behind it (freed when a
+     * firmware swap replaces it, once the old firmware is stopped).
+     */
     public record Built(FwObject initData, FwObject globals, FwObject fwStatus, FwRings rings,
-            FwObject statsVtx, FwObject statsFrag, FwObject statsComp) {
+            FwObject statsVtx, FwObject statsFrag, FwObject statsComp, List<KernelVm.Alloc> allocations) {
+
+        /** Frees everything; only with the firmware that used it stopped. */
+        public void free(KernelVm vm) {
+            allocations.forEach(vm::free);
+        }
     }
+
+    private final List<KernelVm.Alloc> allocations = new ArrayList<>();
 
     private final KernelVm vm;
     private final FirmwareAbi abi;
@@ -40,7 +51,15 @@ public final class InitDataBuilder {
     }
 
     private FwObject object(kiln.agx.api.firmware.AbiType type) throws DrmException {
-        return FwObject.allocate(vm, abi, type);
+        FwObject o = FwObject.allocate(vm, abi, type);
+        allocations.add(o.alloc());
+        return o;
+    }
+
+    private KernelVm.Alloc buffer(long bytes) throws DrmException {
+        KernelVm.Alloc a = vm.allocate(bytes);
+        allocations.add(a);
+        return a;
     }
 
     /** @param hangTimeoutMs the firmware's watchdog per running command (Kiln's {@code Globals.hang_timeout_ms}) */
@@ -65,9 +84,9 @@ public final class InitDataBuilder {
         FwObject statsComp = object(GPU_GLOBAL_STATS);
         rp.set("stats_vtx", statsVtx.va()).set("stats_frag", statsFrag.va()).set("stats_comp", statsComp.va())
                 .set("hwdata_a", hwDataA(ventura).va()).set("hwdata_b", hwDataB(ventura).va())
-                .set("fwlog_buf", vm.allocate(0x4000).va())
-                .set("buffer_mgr_ctl", vm.allocate(127 * abi.sizeOf(BUFFER_MGR_CTL)).va())
-                .set("gpu_scratch", vm.allocate(0x1000).va());
+                .set("fwlog_buf", buffer(0x4000).va())
+                .set("buffer_mgr_ctl", buffer(127 * abi.sizeOf(BUFFER_MGR_CTL)).va())
+                .set("gpu_scratch", buffer(0x1000).va());
 
         FwObject globals = object(GLOBALS)
                 .set("ktrace_enable", 0).set("idle_off_delay_ms", 2).set("fault_control", 0xb).set("do_init", 1)
@@ -83,17 +102,19 @@ public final class InitDataBuilder {
 
         FwObject initData = object(INIT_DATA)
                 .set("ver_info", 0, 1).set("ver_info", 1, 1).set("ver_info", 2, 16).set("ver_info", 3, 1)
-                .set("unk_buf", vm.allocate(0x4000).va())
+                .set("unk_buf", buffer(0x4000).va())
                 .set("runtime_pointers", rp.va()).set("globals", globals.va()).set("fw_status", fwStatus.va())
                 .set("uat_page_size", UatFormat.PAGE_BYTES).set("uat_page_bits", UatFormat.PAGE_SHIFT)
                 .set("uat_num_levels", UatFormat.LEVEL_SHIFTS.length)
                 .set("host_mapped_fw_allocations", 1);
         return new Built(initData, globals, fwStatus, new FwRings(pipes, deviceControl, fwCtl, event, fwLog, stats),
-                statsVtx, statsFrag, statsComp);
+                statsVtx, statsFrag, statsComp, List.copyOf(allocations));
     }
 
     private Ring ring(FwObject descriptor, int entries, kiln.agx.api.firmware.AbiType message) throws DrmException {
-        return new Ring(vm, abi, descriptor, entries, message);
+        Ring ring = new Ring(vm, abi, descriptor, entries, message);
+        allocations.addAll(ring.allocations());
+        return ring;
     }
 
     private FwObject hwDataA(boolean ventura) throws DrmException {

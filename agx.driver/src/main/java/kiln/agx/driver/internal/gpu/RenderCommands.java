@@ -24,6 +24,11 @@ public final class RenderCommands {
     private final AgxGpu gpu;
     private final FirmwareAbi abi;
 
+    /** The ABI these commands are built in. */
+    public FirmwareAbi abi() {
+        return abi;
+    }
+
     public RenderCommands(AgxGpu gpu) {
         this.gpu = gpu;
         this.abi = gpu.abi();

@@ -1,6 +1,7 @@
 package kiln.agx.driver.internal.gpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import kiln.agx.api.firmware.AbiField;
 import kiln.agx.api.firmware.AbiType;
@@ -21,6 +22,7 @@ public final class Ring {
     private final long entryBytes;
     private final AbiField read;
     private final AbiField write;
+    private final List<KernelVm.Alloc> allocations;
 
     /** Allocates the state and {@code count} entries of {@code message} and fills the descriptor {@code ring}. */
     public Ring(KernelVm vm, FirmwareAbi abi, FwObject ring, int count, AbiType message) throws DrmException {
@@ -32,7 +34,13 @@ public final class Ring {
         this.entries = e.cpu();
         this.read = abi.field(AbiType.CHANNEL_STATE, "read_ptr");
         this.write = abi.field(AbiType.CHANNEL_STATE, "write_ptr");
+        this.allocations = List.of(s, e);
         ring.set("state", s.va()).set("ring", e.va()).set("entries", count);
+    }
+
+    /** The kernel memory this ring allocated (its state and entries). */
+    public List<KernelVm.Alloc> allocations() {
+        return allocations;
     }
 
     /**

@@ -36,7 +36,7 @@ public final class Tvb implements AutoCloseable {
     private final Vm vm;
     private final Vm.Mapping heap;
     private final Vm.Mapping tileMap;
-    private final FwObject info;
+    private volatile FwObject info;
     private final List<PhysicalPages> pages = new ArrayList<>();
     private int blocks;
     private long overflowsSeen;
@@ -122,6 +122,18 @@ public final class Tvb implements AutoCloseable {
         FwObject init = FwObject.allocate(gpu.kernel(), gpu.abi(), INIT_BUFFER).set("tag", 6).set("vm_slot", vmSlot)
                 .set("block_count", blocks).set("buffer", info.va());
         return new WorkQueue.Command(init.va(), 0, null, List.of(init.alloc()));
+    }
+
+    /**
+     * Swap: the buffer-manager info anew in the GPU's (new) ABI with the same heap and blocks; the
+     * firmware's counters start again from zero.
+     */
+    public synchronized void rebuild() throws DrmException {
+        FwObject next = FwObject.allocate(gpu.kernel(), gpu.abi(), BUFFER_MGR_INFO).set("heap_base", heap.va())
+                .set("block_size", BLOCK_BYTES).set("block_count", blocks);
+        gpu.kernel().free(info.alloc());
+        info = next;
+        overflowsSeen = 0;
     }
 
     /** Unmaps the heap and tile map from the VM, frees their pages and the buffer-manager info. */

@@ -57,16 +57,42 @@ public final class WorkQueue {
     public record Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
     }
 
+    /** The firmware-visible part, in one firmware's ABI; replaced whole by a swap. */
+    private record Descriptor(FwObject info, FwObject ringState, KernelVm.Alloc ring, KernelVm.Alloc gpuBuf,
+            AbiField wptrField) {
+
+        static Descriptor allocate(KernelVm vm, FirmwareAbi abi, int priority, FwObject gpuContext) throws DrmException {
+            List<KernelVm.Alloc> made = new ArrayList<>();
+            try {
+                FwObject ringState = FwObject.allocate(vm, abi, RING_STATE).set("rb_size", SIZE);
+                made.add(ringState.alloc());
+                KernelVm.Alloc ring = vm.allocate(8L * SIZE);
+                made.add(ring);
+                KernelVm.Alloc gpuBuf = vm.allocate(0x2c18);
+                made.add(gpuBuf);
+                FwObject info = FwObject.allocate(vm, abi, QUEUE_INFO).set("state", ringState.va()).set("ring", ring.va())
+                        .set("event_id", 0xffff_ffffL).set("priority", 0, priority).set("gpu_context", gpuContext.va())
+                        .set("gpu_buf", gpuBuf.va());
+                return new Descriptor(info, ringState, ring, gpuBuf, abi.field(RING_STATE, "cpu_wptr"));
+            } catch (DrmException | RuntimeException e) {
+                made.forEach(vm::free);
+                throw e;
+            }
+        }
+
+        void free(KernelVm vm) {
+            vm.free(info.alloc());
+            vm.free(gpuBuf);
+            vm.free(ring);
+            vm.free(ringState.alloc());
+        }
+    }
+
     private final AgxGpu gpu;
-    private final FirmwareAbi abi;
     private final PipeType pipe;
     private final int priority;
     private final int slot;
-    private final FwObject info;
-    private final FwObject ringState;
-    private final KernelVm.Alloc ring;
-    private final KernelVm.Alloc gpuBuf;
-    private final AbiField wptrField;
+    private volatile Descriptor d;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final int vmSlot;
     private int wptr;
@@ -79,29 +105,16 @@ public final class WorkQueue {
 
     WorkQueue(AgxGpu gpu, PipeType pipe, int priority, int vmSlot, FwObject gpuContext) throws DrmException {
         this.gpu = gpu;
-        this.abi = gpu.abi();
         this.pipe = pipe;
         this.priority = priority;
         this.vmSlot = vmSlot;
-        KernelVm vm = gpu.kernel();
         this.slot = gpu.events().acquire(this);
-        List<KernelVm.Alloc> made = new ArrayList<>();
         try {
-            this.ringState = FwObject.allocate(vm, abi, RING_STATE).set("rb_size", SIZE);
-            made.add(ringState.alloc());
-            this.ring = vm.allocate(8L * SIZE);
-            made.add(ring);
-            this.gpuBuf = vm.allocate(0x2c18);
-            made.add(gpuBuf);
-            this.info = FwObject.allocate(vm, abi, QUEUE_INFO).set("state", ringState.va()).set("ring", ring.va())
-                    .set("event_id", 0xffff_ffffL).set("priority", 0, priority).set("gpu_context", gpuContext.va())
-                    .set("gpu_buf", gpuBuf.va());
+            this.d = Descriptor.allocate(gpu.kernel(), gpu.abi(), priority, gpuContext);
         } catch (DrmException | RuntimeException e) {
-            made.forEach(vm::free);
             gpu.events().release(slot);
             throw e;
         }
-        this.wptrField = abi.field(RING_STATE, "cpu_wptr");
         this.value = gpu.events().stamp(slot);
     }
 
@@ -125,7 +138,7 @@ public final class WorkQueue {
 
     /** The {@code QueueInfo}'s VA (commands name their work queue). */
     public long queueInfoVa() {
-        return info.va();
+        return d.info().va();
     }
 
     public long fwStampVa() {
@@ -166,7 +179,8 @@ public final class WorkQueue {
                             + Integer.toHexString(expected));
                 }
             }
-            MemorySegment r = ring.cpu();
+            Descriptor d = this.d;
+            MemorySegment r = d.ring().cpu();
             List<KernelVm.Alloc> carried = new ArrayList<>();
             for (Command c : commands) {
                 r.set(ValueLayout.JAVA_LONG_UNALIGNED, 8L * wptr, c.va());
@@ -181,8 +195,8 @@ public final class WorkQueue {
             if (!carried.isEmpty()) {
                 throw new IllegalStateException("a submission must end with a command that completes");
             }
-            wptrField.set(ringState.alloc().cpu(), 0, wptr);
-            gpu.runWorkQueue(pipe, priority, info.va(), wptr, slot, isNew);
+            d.wptrField().set(d.ringState().alloc().cpu(), 0, wptr);
+            gpu.runWorkQueue(pipe, priority, d.info().va(), wptr, slot, isNew);
             isNew = false;
         }
         gpu.send(AscMessages.EP_DOORBELL, AscMessages.doorbell(pipe.doorbell(priority)));
@@ -277,10 +291,24 @@ public final class WorkQueue {
      * drained and the firmware forgot its context, which still names it until then.
      */
     public void release() {
-        KernelVm vm = gpu.kernel();
-        vm.free(info.alloc());
-        vm.free(gpuBuf);
-        vm.free(ring);
-        vm.free(ringState.alloc());
+        d.free(gpu.kernel());
+    }
+
+    /**
+     * Swap: the descriptor anew in the GPU's (new) ABI for {@code gpuContext}, the old one freed;
+     * the ring starts empty and the firmware meets the queue as new. The event slot and its stamp
+     * (the values commands complete with) carry on.
+     *
+     * @throws IllegalStateException if a command is in flight (the swap drains first)
+     */
+    public synchronized void rebuild(FwObject gpuContext) throws DrmException {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException(pending.size() + " commands in flight on " + pipe + " slot " + slot);
+        }
+        Descriptor next = Descriptor.allocate(gpu.kernel(), gpu.abi(), priority, gpuContext);
+        d.free(gpu.kernel());
+        d = next;
+        wptr = 0;
+        isNew = true;
     }
 }

@@ -18,7 +18,9 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import kiln.agx.api.hw.ChipIdentity;
 import kiln.agx.driver.internal.device.AgxDevice;
 import kiln.agx.driver.internal.device.AgxDeviceComponent;
+import kiln.agx.driver.internal.device.DeviceState;
 import kiln.agx.driver.internal.device.DeviceStatus;
+import kiln.agx.driver.internal.gpu.FirmwareSwap;
 import kiln.agx.driver.internal.uapi.ParamsView;
 import kiln.agx.driver.internal.gpu.Vm;
 import kiln.agx.driver.internal.uapi.AsahiFile;
@@ -43,7 +45,9 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
         "osgi.command.function=detach",
         "osgi.command.function=vms",
         "osgi.command.function=queues",
-        "osgi.command.function=resources"})
+        "osgi.command.function=resources",
+        "osgi.command.function=swap",
+        "osgi.command.function=history"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -78,10 +82,13 @@ public final class AgxCommands {
     @Descriptor("list the firmware revisions present, newest first, with the cores each supports")
     public String fw(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
-        Table table = new Table("version", "supports", "bundle", "bundle_id");
+        Table table = new Table("version", "supports", "bundle", "bundle_id", "running_on");
         for (FirmwareEntry fw : catalog.firmware()) {
+            List<String> runningOn = devices.stream().map(AgxDevice::status)
+                    .filter(d -> d.state() == DeviceState.RUNNING && d.firmware().equals(fw.version().toString()))
+                    .map(DeviceStatus::name).sorted().toList();
             table.row(fw.version().toString(), fw.supportedCores().stream().map(Object::toString).sorted().toList(),
-                    fw.bundle(), fw.bundleId());
+                    fw.bundle(), fw.bundleId(), runningOn);
         }
         return json ? table.toJson() : table.render();
     }
@@ -95,6 +102,30 @@ public final class AgxCommands {
                         d.firmware().isEmpty() ? "-" : d.firmware(), d.node().isEmpty() ? "-" : d.node(),
                         d.reason().isEmpty() ? "-" : d.reason()));
         return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("move a running device to another firmware live: its work, clients, handles, VMs and queues carry on")
+    public String swap(@Descriptor("the device's name, e.g. t8103") String device,
+            @Descriptor("the firmware version, e.g. 12.3") String version) {
+        FirmwareSwap done = device(device).swap(version);
+        return device + ": firmware " + done.from() + " -> " + done.to() + ", " + done.queues() + " queues rebuilt, "
+                + done.downtime().toNanos() / 1000 + " us without firmware";
+    }
+
+    @Descriptor("show a running device's firmware swaps: when, from, to, time without firmware, queues rebuilt, outcome")
+    public String history(
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json,
+            @Descriptor("the device's name, e.g. t8103") String device) {
+        Table table = new Table("at", "from", "to", "downtime_us", "queues", "outcome");
+        for (FirmwareSwap s : device(device).history()) {
+            table.row(s.at().toString(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.outcome());
+        }
+        return json ? table.toJson() : table.render();
+    }
+
+    private AgxDevice device(String name) {
+        return devices.stream().filter(x -> x.status().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no device " + name + "; agx:devices lists them"));
     }
 
     @Descriptor("show what each running device holds: kernel (firmware-shared) memory, event slots, UAT slots, physical memory")

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 
 import kiln.agx.api.firmware.AbiType;
 import kiln.agx.api.firmware.PipeType;
 import kiln.agx.api.uapi.AsahiUapi;
 import kiln.agx.driver.internal.gpu.AgxGpu;
+import kiln.agx.driver.internal.gpu.FirmwareClient;
 import kiln.agx.driver.internal.gpu.FwObject;
 import kiln.agx.driver.internal.gpu.Tvb;
 import kiln.agx.driver.internal.gpu.Vm;
@@ -36,7 +38,7 @@ import kiln.drm.api.sched.SchedulerFactory;
  * the context the work-queue descriptors, the context, the TVB and the VM's use are released — so
  * nothing the firmware may still read goes away under it, and everything goes exactly once.
  */
-final class AsahiQueue implements AutoCloseable {
+final class AsahiQueue implements AutoCloseable, FirmwareClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(100);
     final int id;
     final Vm vm;
@@ -51,7 +53,7 @@ final class AsahiQueue implements AutoCloseable {
     final Tvb tvb;
     final int vmSlot;
     private final AgxGpu gpu;
-    private final FwObject context;
+    private volatile FwObject context;
     /** The 13.0b4+ command counter, +1 per compute command and +2 per render. */
     long counter;
     private final List<WorkQueue> workQueues = new ArrayList<>();
@@ -66,10 +68,10 @@ final class AsahiQueue implements AutoCloseable {
         vm.use();
         Tvb heap = null;
         FwObject ctx = null;
+        Lock section = gpu.firmwareSection(); // no swap while the structures are built in one ABI
         try {
             this.vmSlot = gpu.slots().bind(vm);
-            ctx = FwObject.allocate(gpu.kernel(), gpu.abi(), AbiType.GPU_CONTEXT_DATA).set("unk_0", 0xff)
-                    .set("unk_1", 0xff).set("unk_5", 1).set("unk_1e", 0xff).set("unk_23", 2);
+            ctx = newContext(gpu);
             FwObject context = ctx;
             this.context = ctx;
             boolean render = (caps & AsahiUapi.QUEUE_CAP_RENDER) != 0;
@@ -85,6 +87,7 @@ final class AsahiQueue implements AutoCloseable {
             this.fences = fenceFactory.createContext("asahi", "queue-" + id);
             this.scheduler = schedulers.create("asahi_sched", WorkQueue.SIZE, TIMEOUT, backend);
             this.entity = scheduler.createEntity(Priority.NORMAL);
+            gpu.register(this);
         } catch (DrmException | RuntimeException e) {
             workQueues.forEach(q -> q.close(null));
             workQueues.forEach(WorkQueue::release); // the firmware never heard of them
@@ -96,6 +99,28 @@ final class AsahiQueue implements AutoCloseable {
             }
             vm.unuse();
             throw e;
+        } finally {
+            section.unlock();
+        }
+    }
+
+    /** The firmware context data with the real driver's defaults, in the GPU's current ABI. */
+    private static FwObject newContext(AgxGpu gpu) throws DrmException {
+        return FwObject.allocate(gpu.kernel(), gpu.abi(), AbiType.GPU_CONTEXT_DATA).set("unk_0", 0xff).set("unk_1", 0xff)
+                .set("unk_5", 1).set("unk_1e", 0xff).set("unk_23", 2);
+    }
+
+    /** Swap: the context, the work queues' descriptors and the TVB's info in the new ABI. */
+    @Override
+    public void rebuild() throws DrmException {
+        FwObject next = newContext(gpu);
+        for (WorkQueue w : workQueues) {
+            w.rebuild(next);
+        }
+        gpu.kernel().free(context.alloc());
+        context = next;
+        if (tvb != null) {
+            tvb.rebuild();
         }
     }
 
@@ -107,7 +132,17 @@ final class AsahiQueue implements AutoCloseable {
     @Override
     public void close() {
         entity.destroy();
-        scheduler.fini();
+        scheduler.fini(); // not inside a firmware section: its thread may be waiting for one
+        Lock section = gpu.firmwareSection();
+        try {
+            gpu.unregister(this);
+            closeWorkQueues();
+        } finally {
+            section.unlock();
+        }
+    }
+
+    private void closeWorkQueues() {
         AtomicInteger left = new AtomicInteger(workQueues.size());
         Runnable drained = () -> {
             if (left.decrementAndGet() == 0) {

@@ -3,6 +3,7 @@ package kiln.agx.driver.internal.uapi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -34,8 +35,10 @@ import kiln.drm.api.sched.TimeoutStatus;
 final class SubmitBackend implements JobBackend<SubmitJob> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBackend.class);
     private final AgxGpu gpu;
-    private final ComputeCommands compute;
-    private final RenderCommands render;
+    // Built for one firmware ABI; replaced on the first job after a swap (scheduler threads only,
+    // inside a firmware section, so a swap cannot run between the check and the use).
+    private volatile ComputeCommands compute;
+    private volatile RenderCommands render;
 
     SubmitBackend(AgxGpu gpu) {
         this.gpu = gpu;
@@ -45,9 +48,30 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
 
     @Override
     public DmaFence run(Job<SubmitJob> job) throws DrmException {
+        Lock section = gpu.firmwareSection();
+        try {
+            return runInSection(job);
+        } finally {
+            section.unlock();
+        }
+    }
+
+    private DmaFence runInSection(Job<SubmitJob> job) throws DrmException {
         SubmitJob s = job.data();
         if (gpu.crashed()) {
             throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
+        }
+        ComputeCommands compute = this.compute;
+        RenderCommands render = this.render;
+        if (compute.abi() != gpu.abi()) {
+            synchronized (this) {
+                if (this.compute.abi() != gpu.abi()) {
+                    this.compute = new ComputeCommands(gpu);
+                    this.render = new RenderCommands(gpu);
+                }
+                compute = this.compute;
+                render = this.render;
+            }
         }
         AsahiQueue q = s.queue();
         AtomicInteger left = new AtomicInteger(s.commands().size());

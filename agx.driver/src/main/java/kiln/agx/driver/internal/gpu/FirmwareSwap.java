@@ -1,0 +1,17 @@
+package kiln.agx.driver.internal.gpu;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One firmware swap as the device's history keeps it.
+ *
+ * @param from     the version that ran before
+ * @param to       the version that runs after (or the one tried)
+ * @param at       when the swap started
+ * @param downtime how long no work reached the firmware
+ * @param queues   user queues rebuilt in the new ABI
+ * @param outcome  {@code "ok"}, or why it failed
+ */
+public record FirmwareSwap(String from, String to, Instant at, Duration downtime, int queues, String outcome) {
+}

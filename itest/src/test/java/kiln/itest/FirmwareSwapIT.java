@@ -1,0 +1,201 @@
+package kiln.itest;
+
+import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_COMPUTE;
+import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_RENDER;
+import static kiln.agx.api.uapi.AsahiUapi.STATUS_COMPLETE;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+
+import kiln.agx.api.uapi.UapiStruct;
+import kiln.agx.client.drm.AsahiDevice.Compute;
+import kiln.agx.client.drm.AsahiDevice.Sync;
+import kiln.drm.api.client.Client;
+import kiln.drm.api.client.ClientFactory;
+import kiln.drm.api.device.DrmDevice;
+
+/**
+ * Live firmware swaps under work: a client keeps submitting compute jobs on two queues of the
+ * t8103 while the device moves between firmware 13.2 and 12.3 — by {@code agx:swap}, and because
+ * the firmware bundle it runs stops and comes back. Every job runs once with the right result, no
+ * client sees an error, the render node and the client's handles, VMs and queues carry on, and
+ * the device holds no more than before once the client is gone.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FirmwareSwapIT extends KilnTestBase {
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+    private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
+    private static final long STRIDE = 64;
+
+    private static final String SQUARE_PLUS = """
+            sr r0, gid.x
+            ld r1, u0, r0
+            imul r1, r1, r1
+            iadd r1, r1, #7
+            st r1, u1, r0
+            stop
+            """;
+
+    /** A client submitting jobs until told to stop; each job writes its own slice and result. */
+    private final class Load implements AutoCloseable {
+        final Client client;
+        final UapiSetup s;
+        final int second;
+        final long[] in;
+        final long[] out;
+        final long[] results;
+        final long program;
+        final int[] last = new int[2];
+        final int capacity;
+        volatile boolean stop;
+        int submitted;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread;
+
+        Load(String node, int capacity) throws Exception {
+            this.capacity = capacity;
+            client = service(ClientFactory.class).spawn("swap-load", false);
+            s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
+            second = s.dev.queueCreate(s.vm, QUEUE_CAP_COMPUTE | QUEUE_CAP_RENDER, 2);
+            in = s.buffer(4 * 32);
+            for (int i = 0; i < 32; i++) {
+                client.memory().writeInt(in[1] + 4L * i, i);
+            }
+            out = s.buffer(4 * 32 * capacity);
+            results = s.buffer(STRIDE * capacity);
+            program = s.program(SQUARE_PLUS);
+            last[0] = s.dev.syncobjCreate(0);
+            last[1] = s.dev.syncobjCreate(0);
+            List<long[]> encoders = new ArrayList<>();
+            for (int j = 0; j < capacity; j++) {
+                encoders.add(s.encoder(program, 32, in[0], out[0] + 4L * 32 * j));
+            }
+            thread = Thread.ofPlatform().name("swap-load").start(() -> {
+                try {
+                    for (int j = 0; j < capacity && !stop; j++) {
+                        long[] e = encoders.get(j);
+                        int q = j % 2 == 0 ? s.queue : second;
+                        s.dev.submit(q, List.of(), List.of(Sync.binary(last[j % 2])),
+                                List.of(Compute.of(e[0], e[1]).withResult(STRIDE * j)), (int) results[2]);
+                        submitted = j + 1;
+                        if (j % 2 == 1) {
+                            Thread.sleep(1); // a steady stream rather than one burst
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+        }
+
+        /** Stops submitting, waits for everything submitted and checks every job's output and result. */
+        int finish() throws Exception {
+            stop = true;
+            thread.join(LIMIT.toMillis());
+            if (failure.get() != null) {
+                throw new AssertionError("a submission failed", failure.get());
+            }
+            s.dev.syncobjWait(last, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 1 /* WAIT_ALL */);
+            for (int j = 0; j < submitted; j++) {
+                int status = Await.until(LIMIT, readStatus(j), v -> v != 0, "job " + j + "'s result");
+                assertEquals("job " + j + " status", STATUS_COMPLETE, status);
+                for (int i = 0; i < 32; i += 7) {
+                    assertEquals("job " + j + " [" + i + "]", i * i + 7, client.memory().readInt(out[1] + 4L * (32 * j + i)));
+                }
+            }
+            return submitted;
+        }
+
+        private java.util.concurrent.Callable<Integer> readStatus(int j) {
+            return () -> client.memory().readInt(results[1] + STRIDE * j + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            client.exit();
+        }
+    }
+
+    private String node() throws Exception {
+        return (String) asahiDevice("t8103").getProperty(DrmDevice.RENDER_NODE);
+    }
+
+    private String firmwareOf(String device) throws Exception {
+        return Shell.run(context, "agx:devices --json").lines().filter(l -> l.contains("\"name\": \"" + device + "\""))
+                .findFirst().orElseThrow().replaceAll(".*\"firmware\": \"([^\"]*)\".*", "$1");
+    }
+
+    private int swapsOk() throws Exception {
+        return Shell.run(context, "agx:history --json t8103").split("\"outcome\": \"ok\"", -1).length - 1;
+    }
+
+    @Test
+    public void swapsByCommandUnderLoadLoseNothing() throws Exception {
+        var resources = baselineResources();
+        String node = node();
+        int okBefore = swapsOk();
+        int jobs;
+        try (Load load = new Load(node, 40 * SWAPS + 40)) {
+            int duringSwaps = 0;
+            for (int i = 0; i < SWAPS; i++) {
+                String to = i % 2 == 0 ? "12.3" : "13.2";
+                int before = load.submitted;
+                String said = Shell.run(context, "agx:swap t8103 " + to);
+                assertTrue(said, said.contains("-> " + to));
+                assertEquals(to, firmwareOf("t8103"));
+                Thread.sleep(5);
+                duringSwaps += load.submitted > before && load.submitted < load.capacity ? 1 : 0;
+            }
+            jobs = load.finish();
+            System.out.println("FirmwareSwapIT: " + jobs + " jobs, " + duringSwaps + " swaps with jobs flowing\n"
+                    + Shell.run(context, "agx:history t8103"));
+            assertTrue("jobs flowed while the device swapped: " + duringSwaps, duringSwaps >= SWAPS / 2);
+            assertEquals("the render node stays", node, node());
+        }
+        assertTrue("jobs ran across the swaps: " + jobs, jobs >= SWAPS);
+        assertEquals(Shell.run(context, "agx:history t8103"), SWAPS, swapsOk() - okBefore);
+        if (SWAPS % 2 == 1) {
+            Shell.run(context, "agx:swap t8103 13.2");
+        }
+        ServiceReference<DrmDevice> ref = asahiDevice("t8103");
+        assertEquals("13.2", ref.getProperty("agx.firmware.version"));
+        awaitResourcesBackTo(resources);
+    }
+
+    @Test
+    public void theFirmwareBundleGoingAndComingBackSwapsLive() throws Exception {
+        String node = node();
+        Bundle fw13 = bundle("firmware.fw13_2");
+        try (Load load = new Load(node, 400)) {
+            Thread.sleep(20);
+            fw13.stop();
+            Await.until(LIMIT, () -> firmwareOf("t8103"), "12.3"::equals, "t8103 on 12.3");
+            Thread.sleep(20);
+            fw13.start();
+            Await.until(LIMIT, () -> firmwareOf("t8103"), "13.2"::equals, "t8103 back on 13.2");
+            int jobs = load.finish();
+            assertTrue("jobs ran: " + jobs, jobs > 0);
+            assertEquals("the render node stays", node, node());
+        } finally {
+            if (fw13.getState() != Bundle.ACTIVE) {
+                fw13.start();
+            }
+        }
+        asahiDevice("t8112");
+    }
+}
