@@ -198,4 +198,54 @@ public class FirmwareSwapIT extends KilnTestBase {
         }
         asahiDevice("t8112");
     }
+
+    @Test
+    public void aFirmwareCrashFailsTheWorkItHitsAndTheDeviceRecovers() throws Exception {
+        var resources = baselineResources();
+        Client client = service(ClientFactory.class).spawn("crash", false);
+        try {
+            UapiSetup s = new UapiSetup(client, node(), QUEUE_CAP_COMPUTE);
+            long[] count = s.buffer(4);
+            long[] mark = s.buffer(4);
+            client.memory().writeInt(count[1], 2_000_000);
+            long[] spin = s.encoder(s.program("""
+                    movi r0, #0
+                    ld r1, u0, r0
+                    loop
+                    isub r1, r1, #1
+                    ile r2, r1, #0
+                    break r2
+                    endloop
+                    st r1, u1, r0
+                    stop
+                    """), 1, count[0], mark[0]);
+            long[] results = s.buffer(STRIDE * 2);
+            int hit = s.dev.syncobjCreate(0);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(hit)), List.of(Compute.of(spin[0], spin[1]).withResult(0)),
+                    (int) results[2]);
+            Shell.run(context, "agx:inject firmware-crash t8103");
+            s.dev.syncobjWait(new int[] {hit}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            assertEquals("the job the crash hit", 6 /* NO_DEVICE */,
+                    (int) Await.until(LIMIT, () -> client.memory().readInt(results[1] + UapiStruct.RESULT_COMPUTE.offset("info", "status")),
+                            v -> v != 0, "the crashed job's result"));
+            String history = Await.until(LIMIT, () -> Shell.run(context, "agx:history t8103"),
+                    t -> t.lines().anyMatch(l -> l.contains("crash recovery") && l.endsWith("ok")), "the recovery");
+            System.out.println("FirmwareSwapIT crash:\n" + history);
+
+            // the same client, VM, queue and buffers go on
+            long[] in = s.buffer(4 * 32);
+            long[] out = s.buffer(4 * 32);
+            client.memory().writeInt(in[1] + 4 * 5, 3);
+            long[] square = s.encoder(s.program(SQUARE_PLUS), 32, in[0], out[0]);
+            int after = s.dev.syncobjCreate(0);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(after)), List.of(Compute.of(square[0], square[1]).withResult(STRIDE)),
+                    (int) results[2]);
+            s.dev.syncobjWait(new int[] {after}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            assertEquals(STATUS_COMPLETE, client.memory().readInt(results[1] + STRIDE + UapiStruct.RESULT_COMPUTE.offset("info", "status")));
+            assertEquals(16, client.memory().readInt(out[1] + 4 * 5));
+        } finally {
+            client.exit();
+        }
+        awaitResourcesBackTo(resources);
+    }
 }

@@ -24,6 +24,14 @@ public interface AgxDevice {
      */
     kiln.agx.driver.internal.gpu.FirmwareSwap swap(String version);
 
+    /**
+     * Injects a fault into the running device (Kiln's test hook): {@code firmware-crash}.
+     *
+     * @throws IllegalArgumentException an unknown fault
+     * @throws IllegalStateException    the device is not running
+     */
+    void inject(String fault);
+
     /** The firmware swaps of the running GPU, oldest first. */
     java.util.List<kiln.agx.driver.internal.gpu.FirmwareSwap> history();
 

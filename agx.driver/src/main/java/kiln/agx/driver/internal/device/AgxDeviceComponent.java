@@ -155,14 +155,23 @@ public final class AgxDeviceComponent implements AgxDevice {
                     LOG.info("device {}: its GPU core went away; unplugging", name);
                     teardown();
                 } else if (gpu.crashed()) {
-                    LOG.info("device {}: the GPU is gone; unplugging to probe again", name);
-                    teardown();
+                    // unlike the real driver (reboot needed), restart the firmware through the swap path
+                    Firmware target = firmware.containsKey(boundFirmware) ? boundFirmware : choose(core.chip());
+                    if (target != null && liveSwap(target, "crash recovery")) {
+                        return;
+                    }
+                    if (gpu != null) {
+                        LOG.info("device {}: the GPU is gone; unplugging to probe again", name);
+                        teardown();
+                    }
                 } else {
+                    boolean gone = !firmware.containsKey(boundFirmware);
                     Firmware target = swapTarget(core.chip());
                     if (target == null) {
                         return;
                     }
-                    if (liveSwap(target)) {
+                    if (liveSwap(target, gone ? "firmware " + boundFirmware.version() + " went away"
+                            : "newer firmware " + target.version())) {
                         return;
                     }
                 }
@@ -212,9 +221,9 @@ public final class AgxDeviceComponent implements AgxDevice {
      * Work the firmware could not finish in time (EBUSY) leaves the old firmware running and
      * retries in a second; any other failure unplugs the device for a fresh probe.
      */
-    private boolean liveSwap(Firmware target) {
+    private boolean liveSwap(Firmware target, String reason) {
         try {
-            FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()));
+            FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()), reason);
             boundFirmware = target;
             device.setProperty(Firmware.VERSION, target.version().toString());
             status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
@@ -255,7 +264,7 @@ public final class AgxDeviceComponent implements AgxDevice {
                     throw new IllegalStateException(name + " already runs firmware " + wanted);
                 }
                 try {
-                    FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()));
+                    FirmwareSwap done = gpu.swapFirmware(target, Duration.ofMillis(config.swap_drain_ms()), "agx:swap");
                     boundFirmware = target;
                     device.setProperty(Firmware.VERSION, target.version().toString());
                     status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
@@ -270,6 +279,22 @@ public final class AgxDeviceComponent implements AgxDevice {
             }, control).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void inject(String fault) {
+        AgxGpu g = gpu;
+        if (g == null) {
+            throw new IllegalStateException(name + " is not running: " + status.reason());
+        }
+        try {
+            switch (fault) {
+                case "firmware-crash" -> g.injectFirmwareCrash();
+                default -> throw new IllegalArgumentException("unknown fault " + fault + "; one of: firmware-crash");
+            }
+        } catch (DrmException e) {
+            throw new IllegalStateException("injecting " + fault + ": " + e.errno() + ": " + e.getMessage());
         }
     }
 
@@ -324,6 +349,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             }
             gpu = probed;
             device = registered;
+            probed.onCrash(this::changed);
             boundCore = core;
             boundFirmware = fw;
             status = status(DeviceState.RUNNING, "", fw.version().toString(), registered.renderNode());

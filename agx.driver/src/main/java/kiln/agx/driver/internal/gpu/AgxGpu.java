@@ -86,6 +86,7 @@ public final class AgxGpu implements AutoCloseable {
     private final Set<FirmwareClient> clients = ConcurrentHashMap.newKeySet();
     private final List<FirmwareSwap> history = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean crashed;
+    private volatile Runnable onCrash = () -> { };
     private volatile boolean closed;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
@@ -291,6 +292,7 @@ public final class AgxGpu implements AutoCloseable {
             crashed = true;
             LOG.error("GPU firmware crashed, failing all jobs");
             events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+            onCrash.run();
             return;
         }
         if (m.endpoint() != AscMessages.EP_FIRMWARE || AscMessages.type(m.payload()) != AscMessages.MSG_RX_DOORBELL) {
@@ -493,6 +495,17 @@ public final class AgxGpu implements AutoCloseable {
         return init;
     }
 
+    /** Runs {@code listener} (on the interrupt thread; it must not block) after the firmware crashed. */
+    public void onCrash(Runnable listener) {
+        onCrash = listener;
+    }
+
+    /** Kiln's fault injection: the firmware crashes (as a firmware bug would) on its next device-control turn. */
+    public void injectFirmwareCrash() throws DrmException {
+        deviceControl(FirmwareProtocol.DEVCTRL_KILN_INJECT_CRASH);
+        send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+    }
+
     /** Whether the firmware crashed (every operation then answers ENODEV). */
     public boolean crashed() {
         return crashed;
@@ -535,8 +548,8 @@ public final class AgxGpu implements AutoCloseable {
      *                      (nothing changed; the old firmware goes on). A failure after the old
      *                      firmware stopped leaves the GPU crashed: its work fails ENODEV.
      */
-    public FirmwareSwap swapFirmware(Firmware next, Duration drainBound) throws DrmException {
-        if (crashed || closed) {
+    public FirmwareSwap swapFirmware(Firmware next, Duration drainBound, String reason) throws DrmException {
+        if (closed) {
             throw new DrmException(Errno.ENODEV, "the GPU is gone");
         }
         FirmwareAbi nextAbi = next.abi(hw.generation());
@@ -547,9 +560,10 @@ public final class AgxGpu implements AutoCloseable {
         long stopped;
         try {
             long deadline = System.nanoTime() + drainBound.toNanos();
-            while (!events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
+            // after a crash everything in flight has already failed (ENODEV); nothing to wait for
+            while (!crashed && !events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
                 if (System.nanoTime() - deadline > 0) {
-                    FirmwareSwap refused = new FirmwareSwap(from, next.version().toString(), at, Duration.ZERO, 0,
+                    FirmwareSwap refused = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0,
                             "EBUSY: work in flight did not finish in " + drainBound.toMillis() + " ms");
                     history.add(refused);
                     throw new DrmException(Errno.EBUSY, refused.outcome());
@@ -575,6 +589,7 @@ public final class AgxGpu implements AutoCloseable {
                 handoff(silicon, memory, nextAbi);
                 boot();
                 old.free(kernel);
+                crashed = false;
             } catch (DrmException | RuntimeException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -582,14 +597,14 @@ public final class AgxGpu implements AutoCloseable {
                 crashed = true;
                 LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
                 events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
-                history.add(new FirmwareSwap(from, next.version().toString(), at,
+                history.add(new FirmwareSwap(reason, from, next.version().toString(), at,
                         Duration.ofNanos(System.nanoTime() - stopped), clients.size(), "failed: " + e));
                 throw e instanceof DrmException d ? d : new DrmException(Errno.ENODEV, "firmware swap failed: " + e);
             }
         } finally {
             swapLock.writeLock().unlock();
         }
-        FirmwareSwap done = new FirmwareSwap(from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
+        FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
                 clients.size(), "ok");
         history.add(done);
         LOG.info("firmware {} -> {}: {} queues rebuilt, {} us without firmware", from, next.version(), done.queues(),

@@ -6,6 +6,7 @@ import java.time.Instant;
 /**
  * One firmware swap as the device's history keeps it.
  *
+ * @param reason   why it happened ({@code agx:swap}, firmware went away, newer firmware, crash recovery)
  * @param from     the version that ran before
  * @param to       the version that runs after (or the one tried)
  * @param at       when the swap started
@@ -13,5 +14,5 @@ import java.time.Instant;
  * @param queues   user queues rebuilt in the new ABI
  * @param outcome  {@code "ok"}, or why it failed
  */
-public record FirmwareSwap(String from, String to, Instant at, Duration downtime, int queues, String outcome) {
+public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, String outcome) {
 }

@@ -310,5 +310,6 @@ public final class WorkQueue {
         d = next;
         wptr = 0;
         isNew = true;
+        dead = false; // a crash failed what it had; the restarted firmware takes new work
     }
 }

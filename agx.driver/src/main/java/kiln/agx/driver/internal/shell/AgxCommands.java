@@ -47,7 +47,8 @@ import kiln.agx.driver.internal.PluginCatalog.FirmwareEntry;
         "osgi.command.function=queues",
         "osgi.command.function=resources",
         "osgi.command.function=swap",
-        "osgi.command.function=history"})
+        "osgi.command.function=history",
+        "osgi.command.function=inject"})
 public final class AgxCommands {
     private final PluginCatalog catalog;
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -116,11 +117,18 @@ public final class AgxCommands {
     public String history(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json,
             @Descriptor("the device's name, e.g. t8103") String device) {
-        Table table = new Table("at", "from", "to", "downtime_us", "queues", "outcome");
+        Table table = new Table("at", "reason", "from", "to", "downtime_us", "queues", "outcome");
         for (FirmwareSwap s : device(device).history()) {
-            table.row(s.at().toString(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.outcome());
+            table.row(s.at().toString(), s.reason(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.outcome());
         }
         return json ? table.toJson() : table.render();
+    }
+
+    @Descriptor("inject a fault into a running device; Kiln then recovers it through the firmware-swap path")
+    public String inject(@Descriptor("the fault: firmware-crash") String fault,
+            @Descriptor("the device's name, e.g. t8103") String device) {
+        device(device).inject(fault);
+        return "injected " + fault + " into " + device;
     }
 
     private AgxDevice device(String name) {
