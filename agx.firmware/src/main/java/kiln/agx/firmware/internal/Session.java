@@ -95,6 +95,31 @@ final class Session {
         }
     }
 
+    /** Cancels the unit work still running and waits (up to a second) until it is over. */
+    void stopUnits() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (WorkQueue q : queues.values()) {
+                CommandRun run = q.current;
+                if (run != null && run.unit != null) {
+                    run.unit.cancel();
+                    try {
+                        run.unit.outcome.get(1, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                            | java.util.concurrent.CancellationException e) {
+                        // over one way or another, or stuck: nothing more a stopping firmware can do
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private long waitNanos() {
         if (hung || !initialized) {
             return IDLE_WAIT_NANOS;
