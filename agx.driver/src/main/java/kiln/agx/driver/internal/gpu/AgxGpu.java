@@ -618,6 +618,7 @@ public final class AgxGpu implements AutoCloseable {
         closed = true;
         silicon.asc().setReceiver(null);
         events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+        slots.powerOff();
         silicon.close();
         kernel.close();
         kernelLower.close();

@@ -23,6 +23,7 @@ public final class UatSlots {
     private final long ttbatOffset;
     private final Silicon silicon;
     private final Vm[] owners = new Vm[HwConfig.UAT_CONTEXTS];
+    private boolean poweredOff;
 
     UatSlots(Silicon silicon, PhysicalMemory memory) {
         this.silicon = silicon;
@@ -50,6 +51,11 @@ public final class UatSlots {
         throw DrmException.quiet(Errno.EBUSY, "all " + (owners.length - 1) + " user UAT contexts are in use");
     }
 
+    /** The GPU powered off: VMs that outlive it release their slots without touching the hardware. */
+    synchronized void powerOff() {
+        poweredOff = true;
+    }
+
     /** User slots bound to a VM now. */
     public synchronized int inUse() {
         int n = 0;
@@ -65,6 +71,9 @@ public final class UatSlots {
             return;
         }
         owners[slot] = null;
+        if (poweredOff) { // the TTBAT went with the silicon
+            return;
+        }
         ttbat.set(ValueLayout.JAVA_LONG_UNALIGNED, ttbatOffset + slot * (long) UatFormat.TTBAT_ENTRY_BYTES, 0L);
         silicon.uat().invalidateAsid(slot);
     }
