@@ -82,6 +82,14 @@ final class Goals {
             lines.add(new Line("whole-process CPU per job (incl. simulated firmware), " + queues,
                     String.format("%.2f us", process), "(reported)", "-"));
         }
+        Double swap = score.get("SwapBenchmark.swapWith1000JobsInFlight");
+        Double felixRefresh = score.get("SwapBenchmark.baselineFelixUpdateAndRefreshEmptyBundle");
+        if (swap != null) {
+            lines.add(new Line("firmware swap downtime, 1 000 jobs in flight", String.format("%.2f ms", swap), "<= 20 ms",
+                    swap <= 20 ? "met" : "MISSED"));
+        }
+        ratio(lines, score, "firmware swap vs Felix update+refresh of an empty bundle", "SwapBenchmark.swapWith1000JobsInFlight",
+                "SwapBenchmark.baselineFelixUpdateAndRefreshEmptyBundle", 2.0);
         ratio(lines, score, "no-op compute job vs GET_TIME ioctl (the ioctl floor)", "SubmitBenchmark.noopJobsOneQueue",
                 "SubmitBenchmark.baselineGetTime", Double.NaN);
         ratio(lines, score, "fence signal -> virtual-thread waiter, per hop vs park/unpark",

@@ -184,9 +184,9 @@ public final class AgxGpu implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new DrmException(Errno.EIO, "Handoff: Failed to initialize (firmware not running?)");
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
+            // fine-grained: a firmware swap's downtime includes this wait
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 throw new DrmException(Errno.EINTR, "interrupted during the handoff");
             }

@@ -143,14 +143,28 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
         }
         s.holdResults();
         // the real order of doorbells: fragment, vertex, compute
-        if (!frag.isEmpty()) {
-            q.fragment.submit(frag);
-        }
-        if (!vtx.isEmpty()) {
-            q.vertex.submit(vtx);
-        }
-        if (!comp.isEmpty()) {
-            q.compute.submit(comp);
+        List<List<WorkQueue.Command>> batches = List.of(frag, vtx, comp);
+        WorkQueue[] targets = {q.fragment, q.vertex, q.compute};
+        for (int i = 0; i < batches.size(); i++) {
+            if (batches.get(i).isEmpty()) {
+                continue;
+            }
+            try {
+                targets[i].submit(batches.get(i));
+            } catch (DrmException e) {
+                // The GPU went away between building and queueing: what was not queued completes
+                // here with the error, so the job fence still signals once and nothing stays held.
+                WorkError error = WorkError.of(WorkError.Kind.NO_DEVICE);
+                for (int j = i; j < batches.size(); j++) {
+                    for (WorkQueue.Command c : batches.get(j)) {
+                        c.objects().forEach(gpu.kernel()::free);
+                        if (c.done() != null) {
+                            c.done().accept(error);
+                        }
+                    }
+                }
+                break;
+            }
         }
         return s.fence();
     }
