@@ -110,7 +110,7 @@ public class AsahiSubmitIT extends KilnTestBase {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("name", "watchdog");
         props.put("compatible", "apple,agx-t8103");
-        props.put("hang_timeout_ms", 300);
+        props.put("hang.timeout.ms", 300);
         device.update(props);
         try {
             UapiSetup s = new UapiSetup(client, node("watchdog"), QUEUE_CAP_COMPUTE);

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +20,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 import kiln.agx.api.uapi.UapiStruct;
 import kiln.agx.client.drm.AsahiDevice.Compute;
@@ -247,5 +250,86 @@ public class FirmwareSwapIT extends KilnTestBase {
             client.exit();
         }
         awaitResourcesBackTo(resources);
+    }
+
+    /** One SQUARE_PLUS job on {@code s}'s queue writing {@code out}; its out-sync. */
+    private static int square(UapiSetup s, long[] in, long[] out, long[] results, int index) throws Exception {
+        long[] enc = s.encoder(s.program(SQUARE_PLUS), 32, in[0], out[0]);
+        int done = s.dev.syncobjCreate(0);
+        s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(STRIDE * index)),
+                (int) results[2]);
+        return done;
+    }
+
+    @Test
+    public void withNoFirmwareWorkWaitsUntilOneArrivesOrItsDeadline() throws Exception {
+        Configuration shortWait = service(ConfigurationAdmin.class).getFactoryConfiguration("kiln.agx.device", "short-wait", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("name", "short-wait");
+        props.put("compatible", "apple,agx-t8103");
+        props.put("no.firmware.deadline.ms", 300);
+        shortWait.update(props);
+        Bundle fw13 = bundle("firmware.fw13_2");
+        Bundle fw12 = bundle("firmware.fw12_3");
+        Client client = service(ClientFactory.class).spawn("no-firmware", false);
+        try {
+            UapiSetup s = new UapiSetup(client, node(), QUEUE_CAP_COMPUTE);
+            UapiSetup w = new UapiSetup(client, (String) asahiDevice("short-wait").getProperty(DrmDevice.RENDER_NODE),
+                    QUEUE_CAP_COMPUTE);
+            long[] in = s.buffer(4 * 32);
+            long[] out = s.buffer(4 * 32 * 3);
+            long[] results = s.buffer(STRIDE * 3);
+            long[] win = w.buffer(4 * 32);
+            long[] wout = w.buffer(4 * 32);
+            long[] wresults = w.buffer(STRIDE * 2);
+            client.memory().writeInt(in[1] + 4 * 5, 3);
+            client.memory().writeInt(win[1] + 4 * 5, 3);
+
+            fw13.stop();
+            fw12.stop();
+            for (String device : List.of("t8103 ", "short-wait ")) {
+                Await.until(LIMIT, () -> Shell.run(context, "agx:devices"), t -> t.lines()
+                        .anyMatch(l -> l.startsWith(device) && l.contains("WAITING_FOR_FIRMWARE") && l.contains("holding")),
+                        device + "waiting for firmware");
+            }
+            // work queues up; nothing fails while within the deadline
+            int[] held = new int[3];
+            for (int j = 0; j < 3; j++) {
+                held[j] = square(s, in, new long[] {out[0] + 4L * 32 * j, out[1] + 4L * 32 * j}, results, j);
+            }
+            int expired = square(w, win, wout, wresults, 0);
+            Thread.sleep(800);
+            w.dev.syncobjWait(new int[] {expired}, System.nanoTime() + TimeUnit.SECONDS.toNanos(5), 0);
+            assertEquals("the job past its deadline never ran", 0, client.memory().readInt(wout[1] + 4 * 5));
+            assertEquals(0, client.memory().readInt(wresults[1] + UapiStruct.RESULT_COMPUTE.offset("info", "status")));
+            for (int j = 0; j < 3; j++) {
+                assertEquals("held job " + j + " has not run", 0, client.memory().readInt(out[1] + 4L * 32 * j + 4 * 5));
+            }
+
+            fw12.start();
+            Await.until(LIMIT, () -> firmwareOf("t8103"), "12.3"::equals, "t8103 on 12.3 again");
+            s.dev.syncobjWait(held, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 1 /* WAIT_ALL */);
+            for (int j = 0; j < 3; j++) {
+                assertEquals("held job " + j, 16, client.memory().readInt(out[1] + 4L * 32 * j + 4 * 5));
+                assertEquals(STATUS_COMPLETE, client.memory().readInt(results[1] + STRIDE * j
+                        + UapiStruct.RESULT_COMPUTE.offset("info", "status")));
+            }
+            // the device whose job expired serves new work
+            Await.until(LIMIT, () -> firmwareOf("short-wait"), "12.3"::equals, "short-wait on 12.3");
+            int after = square(w, win, wout, wresults, 1);
+            w.dev.syncobjWait(new int[] {after}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
+            assertEquals(16, client.memory().readInt(wout[1] + 4 * 5));
+            System.out.println("FirmwareSwapIT no firmware:\n" + Shell.run(context, "agx:history t8103"));
+        } finally {
+            client.exit();
+            shortWait.delete();
+            if (fw12.getState() != Bundle.ACTIVE) {
+                fw12.start();
+            }
+            if (fw13.getState() != Bundle.ACTIVE) {
+                fw13.start();
+            }
+        }
+        Await.until(LIMIT, () -> firmwareOf("t8103"), "13.2"::equals, "t8103 back on the newest");
     }
 }

@@ -165,13 +165,14 @@ public final class AgxDeviceComponent implements AgxDevice {
                         teardown();
                     }
                 } else {
+                    boolean parked = gpu.parked();
                     boolean gone = !firmware.containsKey(boundFirmware);
                     Firmware target = swapTarget(core.chip());
                     if (target == null) {
                         return;
                     }
-                    if (liveSwap(target, gone ? "firmware " + boundFirmware.version() + " went away"
-                            : "newer firmware " + target.version())) {
+                    if (liveSwap(target, parked ? "firmware " + target.version() + " arrived"
+                            : gone ? "firmware " + boundFirmware.version() + " went away" : "newer firmware " + target.version())) {
                         return;
                     }
                 }
@@ -199,21 +200,35 @@ public final class AgxDeviceComponent implements AgxDevice {
      * (the caller probes again once one arrives).
      */
     private Firmware swapTarget(ChipIdentity chip) {
-        boolean gone = !firmware.containsKey(boundFirmware);
+        boolean gone = gpu.parked() || !firmware.containsKey(boundFirmware);
         boolean follow = config.firmware_compat().isBlank() && config.follow_newest_firmware();
         if (!gone && !follow) {
             return null;
         }
         Firmware best = choose(chip);
         if (best == null) {
-            LOG.info("device {}: its firmware went away and none can replace it; unplugging", name);
-            teardown();
+            if (!gpu.parked()) {
+                park();
+            }
             return null;
         }
-        if (best == boundFirmware || !gone && best.version().compareTo(boundFirmware.version()) <= 0) {
+        if (!gpu.parked() && (best == boundFirmware || !gone && best.version().compareTo(boundFirmware.version()) <= 0)) {
             return null;
         }
         return best;
+    }
+
+    /** No firmware can replace the one that went: stop it and hold the work until one arrives. */
+    private void park() {
+        try {
+            gpu.parkFirmware(Duration.ofMillis(config.swap_drain_ms()));
+            status = status(DeviceState.WAITING_FOR_FIRMWARE, "no compatible firmware; holding submitted work for up to "
+                    + config.no_firmware_deadline_ms() + " ms each", "", device.renderNode());
+            LOG.info("device {}: no compatible firmware; work waits for one", name);
+        } catch (DrmException e) {
+            LOG.warn("device {}: cannot stop the firmware yet: {}", name, e.getMessage());
+            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, control).execute(this::evaluate);
+        }
     }
 
     /**
@@ -350,6 +365,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             gpu = probed;
             device = registered;
             probed.onCrash(this::changed);
+            probed.noFirmwareDeadline(Duration.ofMillis(config.no_firmware_deadline_ms()));
             boundCore = core;
             boundFirmware = fw;
             status = status(DeviceState.RUNNING, "", fw.version().toString(), registered.renderNode());

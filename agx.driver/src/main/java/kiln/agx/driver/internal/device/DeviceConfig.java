@@ -24,6 +24,9 @@ public @interface DeviceConfig {
     @AttributeDefinition(description = "A firmware swap waits this long, in ms, for the work the firmware has to finish")
     int swap_drain_ms() default 5000;
 
+    @AttributeDefinition(description = "With no compatible firmware, a job waits this long, in ms, for one before it fails with ENODEV")
+    int no_firmware_deadline_ms() default 30000;
+
     @AttributeDefinition(description = "Host threads the simulated GPU runs on")
     int host_workers() default 2;
 }

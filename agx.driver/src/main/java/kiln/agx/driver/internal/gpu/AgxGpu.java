@@ -86,6 +86,10 @@ public final class AgxGpu implements AutoCloseable {
     private final Set<FirmwareClient> clients = ConcurrentHashMap.newKeySet();
     private final List<FirmwareSwap> history = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean crashed;
+    /** No firmware runs (its bundle went and none can replace it): work waits for {@link #swapFirmware}. */
+    private volatile boolean parked;
+    private final Object attachSignal = new Object();
+    private volatile long noFirmwareDeadlineNanos = Duration.ofSeconds(30).toNanos();
     private volatile Runnable onCrash = () -> { };
     private volatile boolean closed;
 
@@ -236,8 +240,8 @@ public final class AgxGpu implements AutoCloseable {
             Lock section = firmwareSection();
             KernelVm.Alloc token = null;
             try {
-                if (crashed || closed) {
-                    return;
+                if (crashed || closed || parked) {
+                    return; // no firmware knows the context any more
                 }
                 token = kernel.allocate(8);
                 synchronized (this) {
@@ -522,6 +526,92 @@ public final class AgxGpu implements AutoCloseable {
         return shared;
     }
 
+    /**
+     * Enters a firmware section once firmware runs: while {@link #parkFirmware parked} the caller
+     * waits for {@link #swapFirmware} to attach one, until {@code deadlineNanos}.
+     *
+     * @throws DrmException ENODEV at the deadline with still no firmware, or once the GPU is gone
+     */
+    public Lock firmwareSection(long deadlineNanos) throws DrmException {
+        while (true) {
+            Lock shared = firmwareSection();
+            if (!parked) {
+                return shared;
+            }
+            shared.unlock();
+            synchronized (attachSignal) {
+                while (parked && !closed) {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        throw DrmException.quiet(Errno.ENODEV, "no firmware came in time");
+                    }
+                    try {
+                        attachSignal.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw DrmException.quiet(Errno.EINTR, "interrupted waiting for firmware");
+                    }
+                }
+            }
+            if (closed) {
+                throw DrmException.quiet(Errno.ENODEV, "the GPU is gone");
+            }
+        }
+    }
+
+    /** How long a job may wait for firmware while none runs before it fails with ENODEV. */
+    public void noFirmwareDeadline(Duration deadline) {
+        noFirmwareDeadlineNanos = deadline.toNanos();
+    }
+
+    public long noFirmwareDeadlineNanos() {
+        return noFirmwareDeadlineNanos;
+    }
+
+    /** Whether no firmware runs (work waits for one). */
+    public boolean parked() {
+        return parked;
+    }
+
+    /**
+     * The firmware goes and none replaces it yet: as a swap's first half, the firmware finishes
+     * what it has (up to {@code drainBound}) and stops; new work waits in its queues (see
+     * {@link #firmwareSection(long)}) until {@link #swapFirmware} attaches one.
+     *
+     * @throws DrmException EBUSY if the work in flight did not finish in time (the firmware runs on)
+     */
+    public void parkFirmware(Duration drainBound) throws DrmException {
+        swapLock.writeLock().lock();
+        try {
+            if (parked || closed) {
+                return;
+            }
+            awaitIdle(drainBound, "park");
+            silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
+            silicon.asc().awaitStop(HANDOFF_TIMEOUT);
+            silicon.asc().setReceiver(null);
+            parked = true;
+            history.add(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
+                    java.time.Instant.now(), Duration.ZERO, clients.size(), "parked"));
+            LOG.info("firmware {} stopped; no firmware until one arrives", firmware.version());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrmException(Errno.EINTR, "interrupted stopping the firmware");
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+    }
+
+    private void awaitIdle(Duration drainBound, String what) throws DrmException {
+        long deadline = System.nanoTime() + drainBound.toNanos();
+        while (!crashed && !events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new DrmException(Errno.EBUSY, what + ": work in flight did not finish in " + drainBound.toMillis() + " ms");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+    }
+
     /** {@code client}'s structures are rebuilt by every swap until {@link #unregister}. */
     public void register(FirmwareClient client) {
         clients.add(client);
@@ -555,26 +645,26 @@ public final class AgxGpu implements AutoCloseable {
         FirmwareAbi nextAbi = next.abi(hw.generation());
         kiln.agx.api.silicon.AscProgram program = next.program(hw.generation());
         java.time.Instant at = java.time.Instant.now();
-        String from = firmware.version().toString();
+        String from = parked ? "-" : firmware.version().toString();
         swapLock.writeLock().lock();
         long stopped;
         try {
-            long deadline = System.nanoTime() + drainBound.toNanos();
-            // after a crash everything in flight has already failed (ENODEV); nothing to wait for
-            while (!crashed && !events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
-                if (System.nanoTime() - deadline > 0) {
-                    FirmwareSwap refused = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0,
-                            "EBUSY: work in flight did not finish in " + drainBound.toMillis() + " ms");
-                    history.add(refused);
-                    throw new DrmException(Errno.EBUSY, refused.outcome());
+            if (!parked) {
+                try {
+                    awaitIdle(drainBound, "swap");
+                } catch (DrmException busy) {
+                    history.add(new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0,
+                            busy.errno() + ": " + busy.getMessage()));
+                    throw busy;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
             stopped = System.nanoTime();
             try {
-                silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
-                silicon.asc().awaitStop(HANDOFF_TIMEOUT);
-                silicon.asc().setReceiver(null);
+                if (!parked) {
+                    silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
+                    silicon.asc().awaitStop(HANDOFF_TIMEOUT);
+                    silicon.asc().setReceiver(null);
+                }
                 abi.field(HANDOFF, "magic_fw").set(handoffRegion(silicon, memory), 0, 0);
                 InitDataBuilder.Built old = init;
                 silicon.asc().load(program);
@@ -590,6 +680,7 @@ public final class AgxGpu implements AutoCloseable {
                 boot();
                 old.free(kernel);
                 crashed = false;
+                parked = false;
             } catch (DrmException | RuntimeException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -603,6 +694,9 @@ public final class AgxGpu implements AutoCloseable {
             }
         } finally {
             swapLock.writeLock().unlock();
+            synchronized (attachSignal) {
+                attachSignal.notifyAll();
+            }
         }
         FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
                 clients.size(), "ok");
@@ -616,6 +710,9 @@ public final class AgxGpu implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (attachSignal) {
+            attachSignal.notifyAll();
+        }
         silicon.asc().setReceiver(null);
         events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
         slots.powerOff();

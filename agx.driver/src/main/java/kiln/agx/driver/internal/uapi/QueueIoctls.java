@@ -144,7 +144,7 @@ final class QueueIoctls {
             List<SubmitJob.Command> commands = commands(user, Args.u64(arg, SUBMIT_COMMANDS), commandCount,
                     queue, result);
             SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
-                    queue.fences.next(), SUBMISSIONS.incrementAndGet(), new AtomicInteger(1));
+                    queue.fences.next(), SUBMISSIONS.incrementAndGet(), new AtomicInteger(1), System.nanoTime());
             result = null; // the job owns it now
             PendingJob<SubmitJob> pending = queue.entity.newJob(job, commands.size());
             inFences.forEach(pending::addDependency);

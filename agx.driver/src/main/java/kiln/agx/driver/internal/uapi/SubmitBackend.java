@@ -48,7 +48,8 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
 
     @Override
     public DmaFence run(Job<SubmitJob> job) throws DrmException {
-        Lock section = gpu.firmwareSection();
+        // with no firmware, the job waits for one until its deadline (then ENODEV, oldest first)
+        Lock section = gpu.firmwareSection(job.data().submittedNanos() + gpu.noFirmwareDeadlineNanos());
         try {
             return runInSection(job);
         } finally {

@@ -24,9 +24,11 @@ import kiln.drm.api.gem.ShmemObject;
  * @param fence    signalled when every command completed (with the first error)
  * @param id       the device-wide submission id
  * @param holds    holders of the result buffer (starts at 1, the job)
+ * @param submittedNanos when the ioctl queued it ({@link System#nanoTime}): a device without
+ *                 firmware fails a job that waited longer than its deadline
  */
 record SubmitJob(AsahiQueue queue, List<Command> commands, ShmemObject result, ShmemMapping results,
-        SignalableFence fence, long id, AtomicInteger holds) {
+        SignalableFence fence, long id, AtomicInteger holds, long submittedNanos) {
 
     /** The hardware holds the result buffer too, until {@link #releaseResults} after its last command. */
     void holdResults() {
