@@ -149,6 +149,10 @@ public class FirmwareSwapIT extends KilnTestBase {
 
     @Test
     public void swapsByCommandUnderLoadLoseNothing() throws Exception {
+        java.util.concurrent.BlockingQueue<org.osgi.service.event.Event> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        Hashtable<String, Object> topics = new Hashtable<>();
+        topics.put(org.osgi.service.event.EventConstants.EVENT_TOPIC, "kiln/agx/firmware/*");
+        var handler = context.registerService(org.osgi.service.event.EventHandler.class, events::add, topics);
         var resources = baselineResources();
         String node = node();
         int okBefore = swapsOk();
@@ -172,6 +176,19 @@ public class FirmwareSwapIT extends KilnTestBase {
         }
         assertTrue("jobs ran across the swaps: " + jobs, jobs >= SWAPS);
         assertEquals(Shell.run(context, "agx:history t8103"), SWAPS, swapsOk() - okBefore);
+        // each swap was published on EventAdmin
+        int published = 0;
+        for (org.osgi.service.event.Event e; published < SWAPS && (e = events.poll(5, TimeUnit.SECONDS)) != null;) {
+            if ("t8103".equals(e.getProperty("device")) && "agx:swap".equals(e.getProperty("reason"))) {
+                assertEquals("kiln/agx/firmware/SWAPPED", e.getTopic());
+                assertEquals("ok", e.getProperty("outcome"));
+                assertEquals(0, e.getProperty("failed"));
+                assertTrue(e.getProperty("downtime.us") instanceof Long);
+                published++;
+            }
+        }
+        handler.unregister();
+        assertEquals("swaps published on EventAdmin", SWAPS, published);
         if (SWAPS % 2 == 1) {
             Shell.run(context, "agx:swap t8103 13.2");
         }

@@ -45,7 +45,7 @@ final class KilnOptions {
                 composite(ClasspathBundles.bundles(2,
                         "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
                         "org.apache.felix.scr", "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command",
-                        "org.apache.felix.configadmin", "org.apache.felix.fileinstall")),
+                        "org.apache.felix.configadmin", "org.apache.felix.eventadmin", "org.apache.felix.fileinstall")),
                 composite(ClasspathBundles.bundles(3, KILN_BUNDLES)),
                 junitBundles());
     }

@@ -18,6 +18,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,10 @@ import kiln.drm.api.syncobj.SyncObjManager;
 public final class AgxDeviceComponent implements AgxDevice {
     /** The factory PID of device declarations. */
     public static final String FACTORY_PID = "kiln.agx.device";
+    /** EventAdmin topic of each firmware swap, refused swap, failed swap and crash recovery. */
+    public static final String SWAP_TOPIC = "kiln/agx/firmware/SWAPPED";
+    /** EventAdmin topic of a device left without firmware. */
+    public static final String PARKED_TOPIC = "kiln/agx/firmware/PARKED";
     private static final Logger LOG = LoggerFactory.getLogger(AgxDeviceComponent.class);
 
     private final DeviceConfig config;
@@ -76,6 +82,10 @@ public final class AgxDeviceComponent implements AgxDevice {
     private final Map<GpuCore, Boolean> cores = new ConcurrentHashMap<>();
     private final Map<Firmware, Boolean> firmware = new ConcurrentHashMap<>();
     private final ExecutorService control;
+    /** Where swaps are published (optional: without EventAdmin they are only logged and kept in the history). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EventAdmin events;
     private volatile DeviceStatus status;
     // owned by the control thread
     private GpuCore boundCore;
@@ -297,6 +307,28 @@ public final class AgxDeviceComponent implements AgxDevice {
         }
     }
 
+    /**
+     * Posts {@code swap} on {@link #SWAP_TOPIC} (or {@link #PARKED_TOPIC}) with the device's name
+     * and the swap's fields as properties: {@code device}, {@code reason}, {@code from},
+     * {@code to}, {@code downtime.us}, {@code queues}, {@code failed}, {@code outcome}.
+     */
+    private void publish(FirmwareSwap swap) {
+        EventAdmin admin = events;
+        if (admin == null) {
+            return;
+        }
+        Map<String, Object> props = new java.util.HashMap<>();
+        props.put("device", name);
+        props.put("reason", swap.reason());
+        props.put("from", swap.from());
+        props.put("to", swap.to());
+        props.put("downtime.us", swap.downtime().toNanos() / 1000);
+        props.put("queues", swap.queues());
+        props.put("failed", swap.failed());
+        props.put("outcome", swap.outcome());
+        admin.postEvent(new Event("parked".equals(swap.outcome()) ? PARKED_TOPIC : SWAP_TOPIC, props));
+    }
+
     @Override
     public void inject(String fault) {
         AgxGpu g = gpu;
@@ -365,6 +397,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             gpu = probed;
             device = registered;
             probed.onCrash(this::changed);
+            probed.onSwap(this::publish);
             probed.noFirmwareDeadline(Duration.ofMillis(config.no_firmware_deadline_ms()));
             boundCore = core;
             boundFirmware = fw;

@@ -91,6 +91,9 @@ public final class AgxGpu implements AutoCloseable {
     private final Object attachSignal = new Object();
     private volatile long noFirmwareDeadlineNanos = Duration.ofSeconds(30).toNanos();
     private volatile Runnable onCrash = () -> { };
+    private volatile java.util.function.Consumer<FirmwareSwap> swapListener = s -> { };
+    /** Commands the last crash failed (reported with the recovery). */
+    private volatile int failedByCrash;
     private volatile boolean closed;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
@@ -295,7 +298,11 @@ public final class AgxGpu implements AutoCloseable {
         if (m.endpoint() == kiln.agx.api.hw.AscMessages.EP_CRASHLOG) {
             crashed = true;
             LOG.error("GPU firmware crashed, failing all jobs");
-            events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+            int failed = 0;
+            for (WorkQueue q : events.queues()) {
+                failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
+            }
+            failedByCrash += failed;
             onCrash.run();
             return;
         }
@@ -591,8 +598,8 @@ public final class AgxGpu implements AutoCloseable {
             silicon.asc().awaitStop(HANDOFF_TIMEOUT);
             silicon.asc().setReceiver(null);
             parked = true;
-            history.add(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
-                    java.time.Instant.now(), Duration.ZERO, clients.size(), "parked"));
+            record(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
+                    java.time.Instant.now(), Duration.ZERO, clients.size(), 0, "parked"));
             LOG.info("firmware {} stopped; no firmware until one arrives", firmware.version());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -619,6 +626,20 @@ public final class AgxGpu implements AutoCloseable {
 
     public void unregister(FirmwareClient client) {
         clients.remove(client);
+    }
+
+    private void record(FirmwareSwap swap) {
+        history.add(swap);
+        try {
+            swapListener.accept(swap);
+        } catch (RuntimeException e) {
+            LOG.warn("swap listener failed", e);
+        }
+    }
+
+    /** Runs {@code listener} with every swap (or refused, failed or parked attempt) as it is recorded. */
+    public void onSwap(java.util.function.Consumer<FirmwareSwap> listener) {
+        swapListener = listener;
     }
 
     /** The swaps so far, oldest first. */
@@ -653,7 +674,7 @@ public final class AgxGpu implements AutoCloseable {
                 try {
                     awaitIdle(drainBound, "swap");
                 } catch (DrmException busy) {
-                    history.add(new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0,
+                    record(new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0, 0,
                             busy.errno() + ": " + busy.getMessage()));
                     throw busy;
                 }
@@ -688,8 +709,8 @@ public final class AgxGpu implements AutoCloseable {
                 crashed = true;
                 LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
                 events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
-                history.add(new FirmwareSwap(reason, from, next.version().toString(), at,
-                        Duration.ofNanos(System.nanoTime() - stopped), clients.size(), "failed: " + e));
+                record(new FirmwareSwap(reason, from, next.version().toString(), at,
+                        Duration.ofNanos(System.nanoTime() - stopped), clients.size(), 0, "failed: " + e));
                 throw e instanceof DrmException d ? d : new DrmException(Errno.ENODEV, "firmware swap failed: " + e);
             }
         } finally {
@@ -699,8 +720,9 @@ public final class AgxGpu implements AutoCloseable {
             }
         }
         FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
-                clients.size(), "ok");
-        history.add(done);
+                clients.size(), failedByCrash, "ok");
+        failedByCrash = 0;
+        record(done);
         LOG.info("firmware {} -> {}: {} queues rebuilt, {} us without firmware", from, next.version(), done.queues(),
                 done.downtime().toNanos() / 1000);
         return done;

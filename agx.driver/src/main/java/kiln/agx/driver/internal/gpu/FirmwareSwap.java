@@ -12,7 +12,9 @@ import java.time.Instant;
  * @param at       when the swap started
  * @param downtime how long no work reached the firmware
  * @param queues   user queues rebuilt in the new ABI
- * @param outcome  {@code "ok"}, or why it failed
+ * @param failed   commands that failed with it (a crash's: the work it hit; 0 for a swap, which loses nothing)
+ * @param outcome  {@code "ok"}, {@code "parked"}, or why it failed
  */
-public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, String outcome) {
+public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, int failed,
+        String outcome) {
 }

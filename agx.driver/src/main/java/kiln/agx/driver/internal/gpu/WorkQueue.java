@@ -229,8 +229,8 @@ public final class WorkQueue {
         return true;
     }
 
-    /** Completes every command in flight with {@code error} and refuses more (the firmware is gone). */
-    void failAll(WorkError error) {
+    /** Completes every command in flight with {@code error} and refuses more (the firmware is gone); how many. */
+    int failAll(WorkError error) {
         List<Pending> done;
         synchronized (this) {
             dead = true;
@@ -242,6 +242,7 @@ public final class WorkQueue {
         if (closing) {
             releaseSlot();
         }
+        return done.size();
     }
 
     private void finish(List<Pending> done) {

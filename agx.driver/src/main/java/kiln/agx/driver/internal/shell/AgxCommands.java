@@ -117,9 +117,10 @@ public final class AgxCommands {
     public String history(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json,
             @Descriptor("the device's name, e.g. t8103") String device) {
-        Table table = new Table("at", "reason", "from", "to", "downtime_us", "queues", "outcome");
+        Table table = new Table("at", "reason", "from", "to", "downtime_us", "queues", "failed", "outcome");
         for (FirmwareSwap s : device(device).history()) {
-            table.row(s.at().toString(), s.reason(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.outcome());
+            table.row(s.at().toString(), s.reason(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.failed(),
+                    s.outcome());
         }
         return json ? table.toJson() : table.render();
     }
