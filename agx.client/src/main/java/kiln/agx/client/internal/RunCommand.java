@@ -3,15 +3,12 @@ package kiln.agx.client.internal;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
-import java.util.Collection;
 
 import javax.imageio.ImageIO;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,7 +17,6 @@ import kiln.agx.client.demo.Workloads;
 import kiln.drm.api.DrmException;
 import kiln.drm.api.client.Client;
 import kiln.drm.api.client.ClientFactory;
-import kiln.drm.api.device.DrmDevice;
 
 /**
  * {@code agx:run}: runs a demo workload as a fresh client of an asahi device and prints what it
@@ -74,14 +70,6 @@ public final class RunCommand {
     }
 
     private String node(String device) {
-        try {
-            Collection<ServiceReference<DrmDevice>> refs = context.getServiceReferences(DrmDevice.class,
-                    "(&(drm.driver=asahi)(agx.device.name=" + device + "))");
-            return refs.stream().findFirst().map(r -> (String) r.getProperty(DrmDevice.RENDER_NODE))
-                    .orElseThrow(() -> new IllegalArgumentException("no running asahi device " + device
-                            + "; agx:devices lists them"));
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException("bad device name " + device, e);
-        }
+        return DeviceNodes.renderNode(context, device);
     }
 }

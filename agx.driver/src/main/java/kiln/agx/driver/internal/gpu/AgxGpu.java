@@ -534,20 +534,22 @@ public final class AgxGpu implements AutoCloseable {
     }
 
     /**
-     * Enters a firmware section once firmware runs: while {@link #parkFirmware parked} the caller
-     * waits for {@link #swapFirmware} to attach one, until {@code deadlineNanos}.
+     * Enters a firmware section once firmware runs: while {@link #parkFirmware parked}, or crashed
+     * and not yet restarted, the caller waits for {@link #swapFirmware} to attach one, until
+     * {@code deadlineNanos}. (Work the scheduler still holds when the firmware crashes thus waits
+     * for the recovery instead of failing with the work the crash hit.)
      *
      * @throws DrmException ENODEV at the deadline with still no firmware, or once the GPU is gone
      */
     public Lock firmwareSection(long deadlineNanos) throws DrmException {
         while (true) {
             Lock shared = firmwareSection();
-            if (!parked) {
+            if (!parked && !crashed) {
                 return shared;
             }
             shared.unlock();
             synchronized (attachSignal) {
-                while (parked && !closed) {
+                while ((parked || crashed) && !closed) {
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         throw DrmException.quiet(Errno.ENODEV, "no firmware came in time");

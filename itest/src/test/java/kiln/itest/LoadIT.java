@@ -1,0 +1,84 @@
+package kiln.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/**
+ * {@code agx:load} under everything issue 7 throws at a device: command swaps 12.3 <-> 13.2, the
+ * firmware bundle going and coming back, an injected firmware crash. Afterwards no job is lost,
+ * every one that completed has its exact output, the only failures are the jobs the crash hit,
+ * the load's threads are gone and the device holds what it held before.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class LoadIT extends KilnTestBase {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
+
+    private static long field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new AssertionError(name + " not in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private String status() throws Exception {
+        return Shell.run(context, "agx:load --json status");
+    }
+
+    private long threads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
+    }
+
+    @Test
+    public void nothingIsLostUnderSwapsBundleChurnAndACrash() throws Exception {
+        var resources = baselineResources();
+        String started = Shell.run(context, "agx:load --device t8103 --clients 2 start");
+        assertTrue(started, started.startsWith("load started"));
+        Await.until(LIMIT, this::status, s -> field(s, "completed") > 100, "the load running");
+
+        for (int i = 0; i < SWAPS; i++) {
+            Shell.run(context, "agx:swap t8103 " + (i % 2 == 0 ? "12.3" : "13.2"));
+            long before = field(status(), "completed");
+            Await.until(LIMIT, this::status, s -> field(s, "completed") > before, "jobs completing after swap " + i);
+        }
+        Bundle fw13 = bundle("firmware.fw13_2");
+        fw13.stop();
+        long atStop = field(status(), "completed");
+        Await.until(LIMIT, this::status, s -> field(s, "completed") > atStop + 20, "jobs completing on 12.3");
+        fw13.start();
+        long atStart = field(status(), "completed");
+        Await.until(LIMIT, this::status, s -> field(s, "completed") > atStart + 20, "jobs completing on 13.2 again");
+        String beforeCrash = status();
+        Shell.run(context, "agx:inject firmware-crash t8103");
+        Await.until(LIMIT, () -> Shell.run(context, "agx:history t8103"),
+                t -> t.lines().anyMatch(l -> l.contains("crash recovery") && l.endsWith("ok")), "the recovery");
+        long afterCrash = field(status(), "completed");
+        Await.until(LIMIT, this::status, s -> field(s, "completed") > afterCrash + 20, "jobs completing after the crash");
+
+        String done = Shell.run(context, "agx:load --json --device t8103 stop");
+        System.out.println("LoadIT: " + done + "\n" + Shell.run(context, "agx:history t8103"));
+        assertEquals(done, 0, field(done, "lost"));
+        assertEquals("nothing failed before the crash: " + beforeCrash, 0, field(beforeCrash, "failed"));
+        String recovery = Shell.run(context, "agx:history --json t8103").lines().filter(l -> l.contains("crash recovery"))
+                .findFirst().orElseThrow();
+        assertEquals("only the jobs the crash hit on the firmware failed; those still queued waited for the recovery: "
+                + done + " / " + recovery, field(recovery, "failed"), field(done, "failed"));
+        assertEquals(done, field(done, "submitted"), field(done, "completed") + field(done, "failed") + field(done, "lost"));
+        assertTrue(done, done.contains("\"running\": false"));
+        assertEquals("the load's threads are gone", 0, threads("agx-load-"));
+        awaitResourcesBackTo(resources);
+    }
+}
