@@ -35,7 +35,7 @@ public class LoadIT extends KilnTestBase {
     }
 
     private String status() throws Exception {
-        return Shell.run(context, "agx:load --json status");
+        return status("t8103");
     }
 
     private long threads(String prefix) {
@@ -68,7 +68,7 @@ public class LoadIT extends KilnTestBase {
         long afterCrash = field(status(), "completed");
         Await.until(LIMIT, this::status, s -> field(s, "completed") > afterCrash + 20, "jobs completing after the crash");
 
-        String done = Shell.run(context, "agx:load --json --device t8103 stop");
+        String done = row(Shell.run(context, "agx:load --json --device t8103 stop"), "t8103");
         System.out.println("LoadIT: " + done + "\n" + Shell.run(context, "agx:history t8103"));
         assertEquals(done, 0, field(done, "lost"));
         assertEquals("nothing failed before the crash: " + beforeCrash, 0, field(beforeCrash, "failed"));
@@ -80,5 +80,43 @@ public class LoadIT extends KilnTestBase {
         assertTrue(done, done.contains("\"running\": false"));
         assertEquals("the load's threads are gone", 0, threads("agx-load-"));
         awaitResourcesBackTo(resources);
+    }
+
+    @Test
+    public void aHungFirmwareIsFoundOutAndRestartedUnderLoad() throws Exception {
+        org.osgi.service.cm.Configuration device = service(org.osgi.service.cm.ConfigurationAdmin.class)
+                .getFactoryConfiguration("kiln.agx.device", "hangs", "?");
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("name", "hangs");
+        props.put("compatible", "apple,agx-t8103");
+        props.put("hang.timeout.ms", 200);
+        device.update(props);
+        try {
+            asahiDevice("hangs");
+            Shell.run(context, "agx:load --device hangs --clients 1 start");
+            Await.until(LIMIT, () -> status("hangs"), st -> field(st, "completed") > 50, "the load running");
+            Shell.run(context, "agx:inject firmware-hang hangs");
+            Await.until(LIMIT, () -> Shell.run(context, "agx:history hangs"),
+                    t -> t.lines().anyMatch(l -> l.contains("crash recovery") && l.endsWith("ok")), "the hang found and recovered");
+            long after = field(status("hangs"), "completed");
+            Await.until(LIMIT, () -> status("hangs"), st -> field(st, "completed") > after + 20, "jobs completing after it");
+            String done = row(Shell.run(context, "agx:load --json --device hangs stop"), "hangs");
+            String recovery = Shell.run(context, "agx:history --json hangs").lines().filter(l -> l.contains("crash recovery"))
+                    .findFirst().orElseThrow();
+            System.out.println("LoadIT hang: " + done + "\n" + recovery);
+            assertEquals(done, 0, field(done, "lost"));
+            assertEquals(done + " / " + recovery, field(recovery, "failed"), field(done, "failed"));
+        } finally {
+            device.delete();
+        }
+    }
+
+    private String status(String device) throws Exception {
+        return row(Shell.run(context, "agx:load --json status"), device);
+    }
+
+    /** The line of {@code device} in a JSON listing (one object per line), or "[]". */
+    private static String row(String json, String device) {
+        return json.lines().filter(l -> l.contains("\"device\": \"" + device + "\"")).findFirst().orElse("[]");
     }
 }

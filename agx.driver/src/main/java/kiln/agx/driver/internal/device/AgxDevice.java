@@ -25,7 +25,8 @@ public interface AgxDevice {
     kiln.agx.driver.internal.gpu.FirmwareSwap swap(String version);
 
     /**
-     * Injects a fault into the running device (Kiln's test hook): {@code firmware-crash}.
+     * Injects a fault into the running device (Kiln's test hook): {@code firmware-crash},
+     * {@code firmware-hang}.
      *
      * @throws IllegalArgumentException an unknown fault
      * @throws IllegalStateException    the device is not running

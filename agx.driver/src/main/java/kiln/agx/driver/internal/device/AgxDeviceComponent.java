@@ -338,7 +338,8 @@ public final class AgxDeviceComponent implements AgxDevice {
         try {
             switch (fault) {
                 case "firmware-crash" -> g.injectFirmwareCrash();
-                default -> throw new IllegalArgumentException("unknown fault " + fault + "; one of: firmware-crash");
+                case "firmware-hang" -> g.injectFirmwareHang();
+                default -> throw new IllegalArgumentException("unknown fault " + fault + "; one of: firmware-crash, firmware-hang");
             }
         } catch (DrmException e) {
             throw new IllegalStateException("injecting " + fault + ": " + e.errno() + ": " + e.getMessage());

@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -94,6 +95,7 @@ public final class AgxGpu implements AutoCloseable {
     private volatile java.util.function.Consumer<FirmwareSwap> swapListener = s -> { };
     /** Commands the last crash failed (reported with the recovery). */
     private volatile int failedByCrash;
+    private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
@@ -169,6 +171,7 @@ public final class AgxGpu implements AutoCloseable {
             AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, memory, lower, kernelTable, kernel, ids, init, ttbat,
                     hangTimeoutMs);
             gpu.boot();
+            Thread.ofVirtual().name("agx-" + Integer.toHexString(hw.chipId()) + "-fw-watchdog").start(gpu::watchdog);
             return gpu;
         } catch (DrmException | RuntimeException e) {
             silicon.close();
@@ -295,15 +298,10 @@ public final class AgxGpu implements AutoCloseable {
     }
 
     private void received(MailboxMessage m) {
+        lastHeardNanos = System.nanoTime();
         if (m.endpoint() == kiln.agx.api.hw.AscMessages.EP_CRASHLOG) {
-            crashed = true;
             LOG.error("GPU firmware crashed, failing all jobs");
-            int failed = 0;
-            for (WorkQueue q : events.queues()) {
-                failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
-            }
-            failedByCrash += failed;
-            onCrash.run();
+            firmwareLost();
             return;
         }
         if (m.endpoint() != AscMessages.EP_FIRMWARE || AscMessages.type(m.payload()) != AscMessages.MSG_RX_DOORBELL) {
@@ -313,6 +311,47 @@ public final class AgxGpu implements AutoCloseable {
         drainLog();
         drainStats();
         drainEvents();
+    }
+
+    /** The firmware is gone (crashed, or hung): fail what it had, as the real driver does on a crash. */
+    private synchronized void firmwareLost() {
+        if (crashed) {
+            return;
+        }
+        crashed = true;
+        int failed = 0;
+        for (WorkQueue q : events.queues()) {
+            failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
+        }
+        failedByCrash += failed;
+        onCrash.run();
+    }
+
+    /**
+     * Kiln's firmware watchdog (the real driver has none short of drm_sched's 100 s): the
+     * firmware's own watchdog reports any command running longer than {@code hang_timeout_ms},
+     * so work in flight with no word from the firmware for twice that (at least a second) means
+     * the firmware itself hangs. It is then handled as a crash, and recovered the same way.
+     */
+    private void watchdog() {
+        long limit = Math.max(Duration.ofSeconds(1).toNanos(), 2L * Duration.ofMillis(Math.max(hangTimeoutMs, 1)).toNanos());
+        long period = Math.max(Duration.ofMillis(50).toNanos(), limit / 8);
+        while (!closed) {
+            java.util.concurrent.locks.LockSupport.parkNanos(period);
+            if (crashed || parked || closed || swapLock.isWriteLocked()) {
+                lastHeardNanos = System.nanoTime();
+                continue;
+            }
+            boolean busy = events.queues().stream().anyMatch(q -> q.inFlight() > 0);
+            if (!busy) {
+                lastHeardNanos = System.nanoTime();
+            } else if (System.nanoTime() - lastHeardNanos > limit) {
+                LOG.error("no word from firmware {} in {} ms with work in flight: it hangs; failing its work",
+                        firmware.version(), TimeUnit.NANOSECONDS.toMillis(limit));
+                silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
+                firmwareLost();
+            }
+        }
     }
 
     private void drainLog() {
@@ -514,6 +553,12 @@ public final class AgxGpu implements AutoCloseable {
     /** Kiln's fault injection: the firmware crashes (as a firmware bug would) on its next device-control turn. */
     public void injectFirmwareCrash() throws DrmException {
         deviceControl(FirmwareProtocol.DEVCTRL_KILN_INJECT_CRASH);
+        send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+    }
+
+    /** Kiln's fault injection: the firmware stops answering (the watchdog then finds it hung). */
+    public void injectFirmwareHang() throws DrmException {
+        deviceControl(FirmwareProtocol.DEVCTRL_KILN_INJECT_HANG);
         send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
     }
 
