@@ -5,7 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +16,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import kiln.agx.api.silicon.ControlStreams;
 import kiln.agx.api.uapi.UapiStruct;
@@ -62,15 +60,6 @@ public class AsahiSubmitIT extends KilnTestBase {
         return (String) asahiDevice(device).getProperty(DrmDevice.RENDER_NODE);
     }
 
-    private static final String SQUARE_PLUS = """
-            sr r0, gid.x
-            ld r1, u0, r0
-            imul r1, r1, r1
-            iadd r1, r1, #7
-            st r1, u1, r0
-            stop
-            """;
-
     private void assertSquaresComputed(String device) throws Exception {
         UapiSetup s = new UapiSetup(client, node(device), QUEUE_CAP_COMPUTE);
         long[] in = s.buffer(4 * 1024);
@@ -78,7 +67,7 @@ public class AsahiSubmitIT extends KilnTestBase {
         for (int i = 0; i < 1024; i++) {
             client.memory().writeInt(in[1] + 4L * i, i);
         }
-        long[] enc = s.encoder(s.program(SQUARE_PLUS), 1024, in[0], out[0]);
+        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 1024, in[0], out[0]);
         long[] result = s.buffer(PAGE);
         int done = s.dev.syncobjCreate(0);
         s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(64)),
@@ -106,12 +95,7 @@ public class AsahiSubmitIT extends KilnTestBase {
 
     @Test
     public void aHungJobTimesOutAndTheQueueGoesOn() throws Exception {
-        Configuration device = service(ConfigurationAdmin.class).getFactoryConfiguration("kiln.agx.device", "watchdog", "?");
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("name", "watchdog");
-        props.put("compatible", "apple,agx-t8103");
-        props.put("hang.timeout.ms", 300);
-        device.update(props);
+        Configuration device = declareDevice("watchdog", "apple,agx-t8103", "hang.timeout.ms", 300);
         try {
             UapiSetup s = new UapiSetup(client, node("watchdog"), QUEUE_CAP_COMPUTE);
             long[] hang = s.encoder(s.program("""
@@ -123,7 +107,7 @@ public class AsahiSubmitIT extends KilnTestBase {
             long[] in = s.buffer(4 * 64);
             long[] out = s.buffer(4 * 64);
             client.memory().writeInt(in[1] + 4 * 5, 3);
-            long[] good = s.encoder(s.program(SQUARE_PLUS), 64, in[0], out[0]);
+            long[] good = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], out[0]);
             long[] result = s.buffer(PAGE);
             int done = s.dev.syncobjCreate(0);
             s.dev.submit(s.queue, List.of(), List.of(), List.of(Compute.of(hang[0], hang[1]).withResult(0)), (int) result[2]);
@@ -146,7 +130,7 @@ public class AsahiSubmitIT extends KilnTestBase {
         try {
             long[] in = bad.buffer(4 * 64);
             long unmapped = 0x40_0000_0000L;
-            long[] enc = bad.encoder(bad.program(SQUARE_PLUS), 64, in[0], unmapped);
+            long[] enc = bad.encoder(bad.program(Kernels.SQUARE_PLUS), 64, in[0], unmapped);
             long[] result = bad.buffer(PAGE);
             int done = bad.dev.syncobjCreate(0);
             bad.dev.submit(bad.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(0)),
@@ -158,7 +142,7 @@ public class AsahiSubmitIT extends KilnTestBase {
             long[] gin = good.buffer(4 * 64);
             long[] gout = good.buffer(4 * 64);
             client.memory().writeInt(gin[1] + 4 * 5, 3);
-            long[] genc = good.encoder(good.program(SQUARE_PLUS), 64, gin[0], gout[0]);
+            long[] genc = good.encoder(good.program(Kernels.SQUARE_PLUS), 64, gin[0], gout[0]);
             int gdone = good.dev.syncobjCreate(0);
             good.dev.submit(good.queue, List.of(), List.of(Sync.binary(gdone)), List.of(Compute.of(genc[0], genc[1])), 0);
             good.dev.syncobjWait(new int[] {gdone}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
@@ -184,7 +168,7 @@ public class AsahiSubmitIT extends KilnTestBase {
     @Test
     public void submissionsAreChecked() throws Exception {
         UapiSetup s = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
-        long[] enc = s.encoder(s.program(SQUARE_PLUS), 32, 0, 0);
+        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 32, 0, 0);
         Compute c = Compute.of(enc[0], enc[1]);
         expect(Errno.ENOENT, () -> s.dev.submit(99, List.of(), List.of(), List.of(c), 0));
         expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(), 0));

@@ -37,19 +37,6 @@ import kiln.drm.api.device.DrmDevice;
 public class AsahiTeardownIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final int WAITING_JOBS = 16;
-    /** One thread counting {@code u0[0]} down to zero, then storing what is left (0) at {@code u1[0]}. */
-    private static final String SPIN = """
-            movi r0, #0
-            ld r1, u0, r0
-            loop
-            isub r1, r1, #1
-            ile r2, r1, #0
-            break r2
-            endloop
-            movi r3, #4242
-            st r3, u1, r0
-            stop
-            """;
 
     private String resources() throws Exception {
         return deviceResources().get("t8103");
@@ -68,7 +55,7 @@ public class AsahiTeardownIT extends KilnTestBase {
         long[] count = s.buffer(4);
         long[] out = s.buffer(4);
         client.memory().writeInt(count[1], 3_000_000);
-        long[] spin = s.encoder(s.program(SPIN), 1, count[0], out[0]);
+        long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], out[0]);
         long[] results = s.buffer(64L * (WAITING_JOBS + 1));
         int spinning = s.dev.syncobjCreate(0);
         s.dev.submit(s.queue, List.of(), List.of(Sync.binary(spinning)), List.of(Compute.of(spin[0], spin[1]).withResult(0)),
@@ -82,7 +69,7 @@ public class AsahiTeardownIT extends KilnTestBase {
         for (int i = 0; i < WAITING_JOBS; i++) {
             long[] one = s.buffer(4);
             client.memory().writeInt(one[1], 1);
-            encoders.add(s.encoder(s.program(SPIN), 1, one[0], marks[0] + 4L * i));
+            encoders.add(s.encoder(s.program(Kernels.SPIN), 1, one[0], marks[0] + 4L * i));
         }
         for (int i = 0; i < WAITING_JOBS; i++) {
             long[] e = encoders.get(i);
@@ -102,7 +89,7 @@ public class AsahiTeardownIT extends KilnTestBase {
         s.dev.syncobjWait(new int[] {spinning}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
 
         // the firmware finished the job it had; the ones that waited never ran
-        Await.until(LIMIT, () -> client.memory().readInt(out[1]), v -> v == 4242, "the spinning job's store");
+        Await.until(LIMIT, () -> client.memory().readInt(out[1]), v -> v == Kernels.SPIN_DONE, "the spinning job's store");
         Await.until(LIMIT, () -> status(client, results[1], 0), v -> v == STATUS_COMPLETE, "the spinning job's result");
         for (int i = 0; i < WAITING_JOBS; i++) {
             assertEquals("waiting job " + i + " ran", 0, client.memory().readInt(marks[1] + 4L * i));
@@ -115,7 +102,7 @@ public class AsahiTeardownIT extends KilnTestBase {
         long[] count2 = t.buffer(4);
         long[] out2 = t.buffer(4);
         client.memory().writeInt(count2[1], 1_000_000);
-        long[] spin2 = t.encoder(t.program(SPIN), 1, count2[0], out2[0]);
+        long[] spin2 = t.encoder(t.program(Kernels.SPIN), 1, count2[0], out2[0]);
         for (int i = 0; i < 4; i++) {
             t.dev.submit(t.queue, List.of(), List.of(), List.of(Compute.of(spin2[0], spin2[1])), 0);
         }

@@ -21,7 +21,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import kiln.agx.api.uapi.UapiStruct;
 import kiln.agx.client.drm.AsahiDevice.Compute;
@@ -43,15 +42,6 @@ public class FirmwareSwapIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
     private static final long STRIDE = 64;
-
-    private static final String SQUARE_PLUS = """
-            sr r0, gid.x
-            ld r1, u0, r0
-            imul r1, r1, r1
-            iadd r1, r1, #7
-            st r1, u1, r0
-            stop
-            """;
 
     /** A client submitting jobs until told to stop; each job writes its own slice and result. */
     private final class Load implements AutoCloseable {
@@ -80,7 +70,7 @@ public class FirmwareSwapIT extends KilnTestBase {
             }
             out = s.buffer(4 * 32 * capacity);
             results = s.buffer(STRIDE * capacity);
-            program = s.program(SQUARE_PLUS);
+            program = s.program(Kernels.SQUARE_PLUS);
             last[0] = s.dev.syncobjCreate(0);
             last[1] = s.dev.syncobjCreate(0);
             List<long[]> encoders = new ArrayList<>();
@@ -228,17 +218,7 @@ public class FirmwareSwapIT extends KilnTestBase {
             long[] count = s.buffer(4);
             long[] mark = s.buffer(4);
             client.memory().writeInt(count[1], 2_000_000);
-            long[] spin = s.encoder(s.program("""
-                    movi r0, #0
-                    ld r1, u0, r0
-                    loop
-                    isub r1, r1, #1
-                    ile r2, r1, #0
-                    break r2
-                    endloop
-                    st r1, u1, r0
-                    stop
-                    """), 1, count[0], mark[0]);
+            long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], mark[0]);
             long[] results = s.buffer(STRIDE * 2);
             int hit = s.dev.syncobjCreate(0);
             s.dev.submit(s.queue, List.of(), List.of(Sync.binary(hit)), List.of(Compute.of(spin[0], spin[1]).withResult(0)),
@@ -256,7 +236,7 @@ public class FirmwareSwapIT extends KilnTestBase {
             long[] in = s.buffer(4 * 32);
             long[] out = s.buffer(4 * 32);
             client.memory().writeInt(in[1] + 4 * 5, 3);
-            long[] square = s.encoder(s.program(SQUARE_PLUS), 32, in[0], out[0]);
+            long[] square = s.encoder(s.program(Kernels.SQUARE_PLUS), 32, in[0], out[0]);
             int after = s.dev.syncobjCreate(0);
             s.dev.submit(s.queue, List.of(), List.of(Sync.binary(after)), List.of(Compute.of(square[0], square[1]).withResult(STRIDE)),
                     (int) results[2]);
@@ -269,9 +249,9 @@ public class FirmwareSwapIT extends KilnTestBase {
         awaitResourcesBackTo(resources);
     }
 
-    /** One SQUARE_PLUS job on {@code s}'s queue writing {@code out}; its out-sync. */
+    /** One Kernels.SQUARE_PLUS job on {@code s}'s queue writing {@code out}; its out-sync. */
     private static int square(UapiSetup s, long[] in, long[] out, long[] results, int index) throws Exception {
-        long[] enc = s.encoder(s.program(SQUARE_PLUS), 32, in[0], out[0]);
+        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 32, in[0], out[0]);
         int done = s.dev.syncobjCreate(0);
         s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1]).withResult(STRIDE * index)),
                 (int) results[2]);
@@ -280,12 +260,7 @@ public class FirmwareSwapIT extends KilnTestBase {
 
     @Test
     public void withNoFirmwareWorkWaitsUntilOneArrivesOrItsDeadline() throws Exception {
-        Configuration shortWait = service(ConfigurationAdmin.class).getFactoryConfiguration("kiln.agx.device", "short-wait", "?");
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("name", "short-wait");
-        props.put("compatible", "apple,agx-t8103");
-        props.put("no.firmware.deadline.ms", 300);
-        shortWait.update(props);
+        Configuration shortWait = declareDevice("short-wait", "apple,agx-t8103", "no.firmware.deadline.ms", 300);
         Bundle fw13 = bundle("firmware.fw13_2");
         Bundle fw12 = bundle("firmware.fw12_3");
         Client client = service(ClientFactory.class).spawn("no-firmware", false);

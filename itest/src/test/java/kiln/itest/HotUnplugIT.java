@@ -37,25 +37,6 @@ import kiln.drm.api.device.DrmDevice;
 public class HotUnplugIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final long STRIDE = 64;
-    private static final String SPIN = """
-            movi r0, #0
-            ld r1, u0, r0
-            loop
-            isub r1, r1, #1
-            ile r2, r1, #0
-            break r2
-            endloop
-            st r1, u1, r0
-            stop
-            """;
-    private static final String SQUARE_PLUS = """
-            sr r0, gid.x
-            ld r1, u0, r0
-            imul r1, r1, r1
-            iadd r1, r1, #7
-            st r1, u1, r0
-            stop
-            """;
 
     private static int status(Client c, long results, int index) throws Exception {
         return c.memory().readInt(results + STRIDE * index + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
@@ -73,7 +54,7 @@ public class HotUnplugIT extends KilnTestBase {
             long[] count = s.buffer(4);
             long[] mark = s.buffer(4);
             client.memory().writeInt(count[1], 50_000_000);
-            long[] spin = s.encoder(s.program(SPIN), 1, count[0], mark[0]);
+            long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], mark[0]);
             long[] results = s.buffer(STRIDE * 4);
             int done = s.dev.syncobjCreate(0);
             for (int i = 0; i < 4; i++) {
@@ -111,7 +92,7 @@ public class HotUnplugIT extends KilnTestBase {
             long[] in = b.buffer(4 * 32);
             long[] out = b.buffer(4 * 32);
             bystander.memory().writeInt(in[1] + 4 * 5, 3);
-            long[] enc = b.encoder(b.program(SQUARE_PLUS), 32, in[0], out[0]);
+            long[] enc = b.encoder(b.program(Kernels.SQUARE_PLUS), 32, in[0], out[0]);
             long[] res = b.buffer(STRIDE);
             int bdone = b.dev.syncobjCreate(0);
             b.dev.submit(b.queue, List.of(), List.of(Sync.binary(bdone)), List.of(Compute.of(enc[0], enc[1]).withResult(0)),

@@ -93,4 +93,23 @@ public abstract class KilnTestBase {
                 now -> before.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey()))),
                 "every device's resources back to " + before);
     }
+
+    /**
+     * Declares a device {@code name} for {@code compatible} with extra configuration properties
+     * ({@code key, value, key, value...}, the real property names such as {@code hang.timeout.ms});
+     * delete the returned configuration to detach it.
+     */
+    protected org.osgi.service.cm.Configuration declareDevice(String name, String compatible, Object... properties)
+            throws java.io.IOException {
+        org.osgi.service.cm.Configuration c = service(org.osgi.service.cm.ConfigurationAdmin.class)
+                .getFactoryConfiguration("kiln.agx.device", name, "?");
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("name", name);
+        props.put("compatible", compatible);
+        for (int i = 0; i + 1 < properties.length; i += 2) {
+            props.put((String) properties[i], properties[i + 1]);
+        }
+        c.update(props);
+        return c;
+    }
 }

@@ -84,13 +84,7 @@ public class LoadIT extends KilnTestBase {
 
     @Test
     public void aHungFirmwareIsFoundOutAndRestartedUnderLoad() throws Exception {
-        org.osgi.service.cm.Configuration device = service(org.osgi.service.cm.ConfigurationAdmin.class)
-                .getFactoryConfiguration("kiln.agx.device", "hangs", "?");
-        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
-        props.put("name", "hangs");
-        props.put("compatible", "apple,agx-t8103");
-        props.put("hang.timeout.ms", 200);
-        device.update(props);
+        org.osgi.service.cm.Configuration device = declareDevice("hangs", "apple,agx-t8103", "hang.timeout.ms", 200);
         try {
             asahiDevice("hangs");
             Shell.run(context, "agx:load --device hangs --clients 1 start");
