@@ -160,38 +160,11 @@ public final class Workloads {
     /** {@code triangles} random triangles with depth into a {@code width} x {@code height} target. */
     public static Outcome scene(Client client, String node, int width, int height, int triangles) throws DrmException {
         try (GpuSession s = new GpuSession(client, node, QUEUE_CAP_RENDER)) {
-            GpuSession.Buffer vertices = s.buffer((long) triangles * 3 * RenderFormats.VERTEX_BYTES);
-            Random random = new Random(7);
-            float[] v = new float[triangles * 3 * 8];
-            for (int t = 0; t < triangles; t++) {
-                // small triangles around random centres, at random depths: they overlap, and leave gaps
-                float cx = random.nextFloat() * 2 - 1;
-                float cy = random.nextFloat() * 2 - 1;
-                for (int k = 0; k < 3; k++) {
-                    float[] f = {cx + random.nextFloat() * 0.3f - 0.15f, cy + random.nextFloat() * 0.3f - 0.15f,
-                            random.nextFloat(), 1, random.nextFloat(), random.nextFloat(), random.nextFloat(), 1};
-                    System.arraycopy(f, 0, v, (t * 3 + k) * 8, 8);
-                }
-            }
-            client.memory().copyOut(MemorySegment.ofArray(v), 0, vertices.cpu(), 4L * v.length);
-            GpuSession.Buffer draws = s.buffer(2L * ControlStreams.VERTEX_DRAW_BYTES);
-            client.memory().writeLong(draws.cpu() + ControlStreams.DRAW_VERTICES, vertices.va());
-            client.memory().writeInt(draws.cpu() + ControlStreams.DRAW_TRIANGLES, triangles);
-            GpuSession.Buffer color = s.buffer(4L * width * height);
-            GpuSession.Buffer depth = s.buffer(4L * width * height);
+            Scene scene = scene(s, width, height, triangles);
             GpuSession.Buffer result = s.buffer(GpuSession.PAGE);
-            int clear = 0xff402010;
-            s.run(List.of(AsahiDevice.Render.of(draws.va(), width, height, color.va(), clear, depth.va()).withResult(0)),
-                    result.handle(), 60);
-            byte[] image = new byte[4 * width * height];
-            client.memory().copyIn(color.cpu(), MemorySegment.ofArray(image), 0, image.length);
-            MemorySegment px = MemorySegment.ofArray(image);
-            long covered = 0;
-            for (int i = 0; i < width * height; i++) {
-                if (px.get(ValueLayout.JAVA_INT_UNALIGNED, 4L * i) != clear) {
-                    covered++;
-                }
-            }
+            s.run(List.of(scene.render().withResult(0)), result.handle(), 60);
+            byte[] image = scene.image(client);
+            long covered = scene.covered(image);
             MemorySegment r = MemorySegment.ofArray(new byte[UapiStruct.RESULT_RENDER.size()]);
             client.memory().copyIn(result.cpu(), r, 0, r.byteSize());
             int status = r.get(ValueLayout.JAVA_INT_UNALIGNED, UapiStruct.RESULT_RENDER.offset("info", "status"));
@@ -201,5 +174,56 @@ public final class Workloads {
                     + r.get(ValueLayout.JAVA_INT_UNALIGNED, UapiStruct.RESULT_RENDER.offset("num_tvb_overflows")),
                     micros(r, UapiStruct.RESULT_RENDER, "vertex_ts_start", "fragment_ts_end"), image, width, height);
         }
+    }
+
+    /** A scene ready to render: the command (target cleared to {@link #clearColor}) and its colour target. */
+    public record Scene(AsahiDevice.Render render, GpuSession.Buffer color, int width, int height, int clearColor) {
+        /** The colour target's bytes now (RGBA8, row-major). */
+        public byte[] image(Client client) throws DrmException {
+            byte[] image = new byte[4 * width * height];
+            client.memory().copyIn(color.cpu(), MemorySegment.ofArray(image), 0, image.length);
+            return image;
+        }
+
+        /** Pixels of {@code image} not of the clear colour. */
+        public long covered(byte[] image) {
+            MemorySegment px = MemorySegment.ofArray(image);
+            long covered = 0;
+            for (int i = 0; i < width * height; i++) {
+                if (px.get(ValueLayout.JAVA_INT_UNALIGNED, 4L * i) != clearColor) {
+                    covered++;
+                }
+            }
+            return covered;
+        }
+    }
+
+    /**
+     * Prepares {@code triangles} small random triangles (seeded: the same scene every time) with a
+     * colour and depth target of {@code width} x {@code height} in {@code s}'s VM.
+     */
+    public static Scene scene(GpuSession s, int width, int height, int triangles) throws DrmException {
+        GpuSession.Buffer vertices = s.buffer((long) triangles * 3 * RenderFormats.VERTEX_BYTES);
+        Random random = new Random(7);
+        float[] v = new float[triangles * 3 * 8];
+        for (int t = 0; t < triangles; t++) {
+            // small triangles around random centres, at random depths: they overlap, and leave gaps
+            float cx = random.nextFloat() * 2 - 1;
+            float cy = random.nextFloat() * 2 - 1;
+            for (int k = 0; k < 3; k++) {
+                float[] f = {cx + random.nextFloat() * 0.3f - 0.15f, cy + random.nextFloat() * 0.3f - 0.15f,
+                        random.nextFloat(), 1, random.nextFloat(), random.nextFloat(), random.nextFloat(), 1};
+                System.arraycopy(f, 0, v, (t * 3 + k) * 8, 8);
+            }
+        }
+        s.client().memory().copyOut(MemorySegment.ofArray(v), 0, vertices.cpu(), 4L * v.length);
+        GpuSession.Buffer draws = s.buffer(2L * ControlStreams.VERTEX_DRAW_BYTES);
+        s.client().memory().writeLong(draws.cpu() + ControlStreams.DRAW_VERTICES, vertices.va());
+        s.client().memory().writeInt(draws.cpu() + ControlStreams.DRAW_TRIANGLES, triangles);
+        GpuSession.Buffer color = s.buffer(4L * width * height);
+        GpuSession.Buffer depth = s.buffer(4L * width * height);
+        int clear = 0xff402010;
+        return new Scene(AsahiDevice.Render.of(draws.va(), width, height, color.va(), clear, depth.va()), color, width, height,
+                clear);
     }
 }

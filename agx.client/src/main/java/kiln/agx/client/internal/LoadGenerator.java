@@ -1,6 +1,7 @@
 package kiln.agx.client.internal;
 
 import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_COMPUTE;
+import static kiln.agx.api.uapi.AsahiUapi.QUEUE_CAP_RENDER;
 import static kiln.agx.api.uapi.AsahiUapi.STATUS_COMPLETE;
 
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import kiln.agx.api.uapi.UapiStruct;
 import kiln.agx.client.drm.AsahiDevice;
 import kiln.agx.client.demo.GpuSession;
+import kiln.agx.client.demo.Workloads;
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.client.Client;
@@ -18,9 +20,11 @@ import kiln.drm.api.client.ClientFactory;
 
 /**
  * A background workload on one device, as {@code agx:load} runs it: several clients, each with two
- * compute queues, submitting a stream of jobs in which every job waits on the previous one (an
- * in-sync on the client's timeline, so the chain crosses queues) and signals the next point. Every
- * job writes its own output slot; before a slot is reused its job's output and result are checked.
+ * compute queues and a render queue, submitting a stream of jobs in which every job waits on the
+ * previous one (an in-sync on the client's timeline, so the chain crosses queues) and signals the
+ * next point; every {@value #RENDER_EVERY}th job renders a small scene. Every compute job writes
+ * its own output slot; before a slot is reused its job's output and result are checked; a render
+ * must complete and give the same image as the client's first one.
  *
  * <p>Counters: {@code submitted} (the ioctl accepted it), {@code completed} (signalled, result
  * COMPLETE, output exact), {@code failed} (signalled with another status or a wrong output, or
@@ -35,6 +39,8 @@ final class LoadGenerator {
     private static final int SLOTS = 32;
     private static final int LANES = 32;
     private static final long STRIDE = 64;
+    private static final long RENDER_STRIDE = 128;
+    static final int RENDER_EVERY = 8;
     private static final String SQUARE_PLUS = """
             sr r0, gid.x
             ld r1, u0, r0
@@ -96,6 +102,9 @@ final class LoadGenerator {
         GpuSession s = new GpuSession(client, node, QUEUE_CAP_COMPUTE);
         AsahiDevice dev = s.device();
         int[] queues = {s.queue(), dev.queueCreate(s.vm(), QUEUE_CAP_COMPUTE, 2)};
+        int renderQueue = dev.queueCreate(s.vm(), QUEUE_CAP_RENDER, 1);
+        Workloads.Scene scene = Workloads.scene(s, 64, 64, 24);
+        GpuSession.Buffer renderResults = s.buffer(RENDER_STRIDE * SLOTS);
         GpuSession.Buffer in = s.buffer(4L * LANES);
         for (int i = 0; i < LANES; i++) {
             client.memory().writeInt(in.cpu() + 4L * i, i);
@@ -107,21 +116,29 @@ final class LoadGenerator {
         for (int k = 0; k < SLOTS; k++) {
             launches.add(s.launch(program, 1, LANES, in.va(), out.va() + 4L * LANES * k).withResult(STRIDE * k));
         }
-        int timeline = dev.syncobjCreate(0);
+        Checker checker = new Checker(client, dev, dev.syncobjCreate(0), out, results, renderResults, scene);
+        int timeline = checker.timeline;
         long n = 0; // jobs submitted by this client; job j signals point j + 1
         long checked = 0; // jobs of this client already checked
         try {
             while (!stopping) {
                 if (n - checked == SLOTS) {
-                    check(client, dev, timeline, out, results, checked++, 10);
+                    checker.check(checked++, 10);
                 }
                 int slot = (int) (n % SLOTS);
+                boolean render = n % RENDER_EVERY == RENDER_EVERY - 1;
                 client.memory().writeInt(results.cpu() + STRIDE * slot, 0);
+                client.memory().writeInt(renderResults.cpu() + RENDER_STRIDE * slot, 0);
                 client.memory().writeInt(out.cpu() + 4L * LANES * slot + 4 * 5, 0);
                 List<AsahiDevice.Sync> in2 = n == 0 ? List.of() : List.of(AsahiDevice.Sync.timeline(timeline, n));
                 try {
-                    dev.submit(queues[(int) (n % 2)], in2, List.of(AsahiDevice.Sync.timeline(timeline, n + 1)),
-                            List.of(launches.get(slot)), results.handle());
+                    if (render) {
+                        dev.submit(renderQueue, in2, List.of(AsahiDevice.Sync.timeline(timeline, n + 1)),
+                                List.of(scene.render().withResult(RENDER_STRIDE * slot)), renderResults.handle());
+                    } else {
+                        dev.submit(queues[(int) (n % 2)], in2, List.of(AsahiDevice.Sync.timeline(timeline, n + 1)),
+                                List.of(launches.get(slot)), results.handle());
+                    }
                 } catch (DrmException e) {
                     refused.incrementAndGet();
                     if (e.errno() == Errno.ENODEV) {
@@ -133,7 +150,7 @@ final class LoadGenerator {
                 n++;
             }
             while (checked < n) {
-                check(client, dev, timeline, out, results, checked++, 10);
+                checker.check(checked++, 10);
             }
         } catch (DrmException e) {
             // unplugged while waiting: what was outstanding failed with the device (ENODEV)
@@ -149,26 +166,59 @@ final class LoadGenerator {
         }
     }
 
-    /** Waits for job {@code j}'s point and checks its result and output. */
-    private void check(Client client, AsahiDevice dev, int timeline, GpuSession.Buffer out, GpuSession.Buffer results,
-            long j, int seconds) throws DrmException {
-        try {
-            dev.syncobjTimelineWait(timeline, j + 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds), 0);
-        } catch (DrmException e) {
-            if (e.errno() == Errno.ETIME) {
-                lost.incrementAndGet();
-                return;
-            }
-            throw e;
+    /** Checks one client's jobs, in order, as their timeline points signal. */
+    private final class Checker {
+        final Client client;
+        final AsahiDevice dev;
+        final int timeline;
+        final GpuSession.Buffer out;
+        final GpuSession.Buffer results;
+        final GpuSession.Buffer renderResults;
+        final Workloads.Scene scene;
+        private byte[] firstImage;
+
+        Checker(Client client, AsahiDevice dev, int timeline, GpuSession.Buffer out, GpuSession.Buffer results,
+                GpuSession.Buffer renderResults, Workloads.Scene scene) {
+            this.client = client;
+            this.dev = dev;
+            this.timeline = timeline;
+            this.out = out;
+            this.results = results;
+            this.renderResults = renderResults;
+            this.scene = scene;
         }
-        int slot = (int) (j % SLOTS);
-        int status = client.memory().readInt(results.cpu() + STRIDE * slot + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
-        int value = client.memory().readInt(out.cpu() + 4L * LANES * slot + 4 * 5);
-        checks.incrementAndGet();
-        if (status == STATUS_COMPLETE && value == 5 * 5 + 7) {
-            completed.incrementAndGet();
-        } else {
-            failed.incrementAndGet();
+
+        /** Waits for job {@code j}'s point and checks its result and output. */
+        void check(long j, int seconds) throws DrmException {
+            try {
+                dev.syncobjTimelineWait(timeline, j + 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds), 0);
+            } catch (DrmException e) {
+                if (e.errno() == Errno.ETIME) {
+                    lost.incrementAndGet();
+                    return;
+                }
+                throw e;
+            }
+            int slot = (int) (j % SLOTS);
+            boolean ok;
+            if (j % RENDER_EVERY == RENDER_EVERY - 1) {
+                int status = client.memory().readInt(renderResults.cpu() + RENDER_STRIDE * slot
+                        + UapiStruct.RESULT_RENDER.offset("info", "status"));
+                // later renders overwrite the target with the same image, so any time is a good time to look
+                byte[] image = scene.image(client);
+                if (status == STATUS_COMPLETE && firstImage == null) {
+                    firstImage = image;
+                }
+                long covered = scene.covered(image);
+                ok = status == STATUS_COMPLETE && java.util.Arrays.equals(image, firstImage) && covered > 0
+                        && covered < (long) scene.width() * scene.height();
+            } else {
+                int status = client.memory().readInt(results.cpu() + STRIDE * slot
+                        + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
+                ok = status == STATUS_COMPLETE && client.memory().readInt(out.cpu() + 4L * LANES * slot + 4 * 5) == 5 * 5 + 7;
+            }
+            checks.incrementAndGet();
+            (ok ? completed : failed).incrementAndGet();
         }
     }
 }
