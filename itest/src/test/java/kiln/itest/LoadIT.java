@@ -74,8 +74,12 @@ public class LoadIT extends KilnTestBase {
         assertEquals("nothing failed before the crash: " + beforeCrash, 0, field(beforeCrash, "failed"));
         String recovery = Shell.run(context, "agx:history --json t8103").lines().filter(l -> l.contains("crash recovery"))
                 .findFirst().orElseThrow();
-        assertEquals("only the jobs the crash hit on the firmware failed; those still queued waited for the recovery: "
-                + done + " / " + recovery, field(recovery, "failed"), field(done, "failed"));
+        // The crash fails the work it hit on the firmware (NO_DEVICE); the work still queued waits for
+        // the restart, so with two clients keeping 32 jobs each outstanding only a handful fail.
+        long jobs = field(done, "failed");
+        assertTrue("only the jobs the crash hit failed: " + done + " / " + recovery, jobs <= 8);
+        assertTrue("every failure is the crash's NO_DEVICE: " + done,
+                jobs == 0 || !done.matches(".*status [0-57-9].*"));
         assertEquals(done, field(done, "submitted"), field(done, "completed") + field(done, "failed") + field(done, "lost"));
         assertTrue(done, done.contains("\"running\": false"));
         assertEquals("the load's threads are gone", 0, threads("agx-load-"));
@@ -94,12 +98,22 @@ public class LoadIT extends KilnTestBase {
                     t -> t.lines().anyMatch(l -> l.contains("crash recovery") && l.endsWith("ok")), "the hang found and recovered");
             long after = field(status("hangs"), "completed");
             Await.until(LIMIT, () -> status("hangs"), st -> field(st, "completed") > after + 20, "jobs completing after it");
+            // a GPU hang: the firmware's own watchdog times the job out; no restart needed
+            long failedBefore = field(status("hangs"), "failed");
+            Shell.run(context, "agx:inject gpu-hang hangs");
+            Await.until(LIMIT, () -> status("hangs"), st -> field(st, "failed") == failedBefore + 1, "the hung job timed out");
+            long afterGpuHang = field(status("hangs"), "completed");
+            Await.until(LIMIT, () -> status("hangs"), st -> field(st, "completed") > afterGpuHang + 20, "jobs after the GPU hang");
             String done = row(Shell.run(context, "agx:load --json --device hangs stop"), "hangs");
             String recovery = Shell.run(context, "agx:history --json hangs").lines().filter(l -> l.contains("crash recovery"))
                     .findFirst().orElseThrow();
             System.out.println("LoadIT hang: " + done + "\n" + recovery);
             assertEquals(done, 0, field(done, "lost"));
-            assertEquals(done + " / " + recovery, field(recovery, "failed"), field(done, "failed"));
+            long failed = field(done, "failed");
+            assertTrue("the GPU hang's job and what the firmware hang hit, no more: " + done + " / " + recovery,
+                    failed >= 1 && failed <= 4);
+            assertEquals("one restart only (the GPU hang needed none)", 1,
+                    Shell.run(context, "agx:history hangs").lines().filter(l -> l.contains("crash recovery")).count());
         } finally {
             device.delete();
         }

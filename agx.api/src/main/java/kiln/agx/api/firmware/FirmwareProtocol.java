@@ -22,8 +22,13 @@ public final class FirmwareProtocol {
 
     /** {@code DeviceControlMsg} types. Real numbering for 12.3..13.2 as later trees have it (unverified for the RFC). */
     public static final int DEVCTRL_DESTROY_CONTEXT = 0x17, DEVCTRL_INITIALIZE = 0x19;
-    /** Kiln's debug device-control messages: make the firmware crash, or hang without answering. */
-    public static final int DEVCTRL_KILN_INJECT_CRASH = 0x40, DEVCTRL_KILN_INJECT_HANG = 0x41;
+    /**
+     * Kiln's debug device-control messages: make the firmware crash, or hang without answering, or
+     * make the GPU hang on the next unit work a command starts (it never ends: the firmware's
+     * watchdog reports it).
+     */
+    public static final int DEVCTRL_KILN_INJECT_CRASH = 0x40, DEVCTRL_KILN_INJECT_HANG = 0x41,
+            DEVCTRL_KILN_INJECT_GPU_HANG = 0x42;
 
     /** {@code EventMsg} types (Kiln's numbering of the real variants). */
     public static final int EVENT_FAULT = 0, EVENT_FLAG = 1, EVENT_TIMEOUT = 4;

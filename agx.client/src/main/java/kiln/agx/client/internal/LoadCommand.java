@@ -79,7 +79,7 @@ public final class LoadCommand {
         Table table = new Table("device", "running", "submitted", "completed", "failed", "lost", "refused", "checks", "error");
         loads.values().stream().sorted((a, b) -> a.device.compareTo(b.device)).forEach(l -> table.row(l.device, l.running(),
                 l.submitted.get(), l.completed.get(), l.failed.get(), l.lost.get(), l.refused.get(), l.checks.get(),
-                l.error().isEmpty() ? "-" : l.error()));
+                l.error().isEmpty() && l.failures.isEmpty() ? "-" : (l.error() + " " + l.failures).strip()));
         return json ? table.toJson() : table.render();
     }
 }

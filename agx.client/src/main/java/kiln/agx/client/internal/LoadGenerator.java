@@ -58,6 +58,8 @@ final class LoadGenerator {
     final AtomicLong refused = new AtomicLong();
     final AtomicLong checks = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
+    /** The first failures, described (for status). */
+    final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
     private volatile String error = "";
 
@@ -105,6 +107,14 @@ final class LoadGenerator {
         int renderQueue = dev.queueCreate(s.vm(), QUEUE_CAP_RENDER, 1);
         Workloads.Scene scene = Workloads.scene(s, 64, 64, 24);
         GpuSession.Buffer renderResults = s.buffer(RENDER_STRIDE * SLOTS);
+        // a target per render in flight: a render that fails half-way must not spoil an earlier one's check
+        List<Workloads.Scene> targets = new ArrayList<>();
+        for (int t = 0; t < SLOTS / RENDER_EVERY; t++) {
+            GpuSession.Buffer color = s.buffer(4L * scene.width() * scene.height());
+            GpuSession.Buffer depth = s.buffer(4L * scene.width() * scene.height());
+            targets.add(new Workloads.Scene(AsahiDevice.Render.of(scene.render().encoder(), scene.width(), scene.height(),
+                    color.va(), scene.clearColor(), depth.va()), color, scene.width(), scene.height(), scene.clearColor()));
+        }
         GpuSession.Buffer in = s.buffer(4L * LANES);
         for (int i = 0; i < LANES; i++) {
             client.memory().writeInt(in.cpu() + 4L * i, i);
@@ -116,7 +126,7 @@ final class LoadGenerator {
         for (int k = 0; k < SLOTS; k++) {
             launches.add(s.launch(program, 1, LANES, in.va(), out.va() + 4L * LANES * k).withResult(STRIDE * k));
         }
-        Checker checker = new Checker(client, dev, dev.syncobjCreate(0), out, results, renderResults, scene);
+        Checker checker = new Checker(client, dev, dev.syncobjCreate(0), out, results, renderResults, targets);
         int timeline = checker.timeline;
         long n = 0; // jobs submitted by this client; job j signals point j + 1
         long checked = 0; // jobs of this client already checked
@@ -134,7 +144,8 @@ final class LoadGenerator {
                 try {
                     if (render) {
                         dev.submit(renderQueue, in2, List.of(AsahiDevice.Sync.timeline(timeline, n + 1)),
-                                List.of(scene.render().withResult(RENDER_STRIDE * slot)), renderResults.handle());
+                                List.of(targets.get(target(n)).render().withResult(RENDER_STRIDE * slot)),
+                                renderResults.handle());
                     } else {
                         dev.submit(queues[(int) (n % 2)], in2, List.of(AsahiDevice.Sync.timeline(timeline, n + 1)),
                                 List.of(launches.get(slot)), results.handle());
@@ -166,6 +177,11 @@ final class LoadGenerator {
         }
     }
 
+    /** The render target of job {@code n} (a render): reused only after that job was checked. */
+    private static int target(long n) {
+        return (int) ((n / RENDER_EVERY) % (SLOTS / RENDER_EVERY));
+    }
+
     /** Checks one client's jobs, in order, as their timeline points signal. */
     private final class Checker {
         final Client client;
@@ -174,18 +190,18 @@ final class LoadGenerator {
         final GpuSession.Buffer out;
         final GpuSession.Buffer results;
         final GpuSession.Buffer renderResults;
-        final Workloads.Scene scene;
+        final List<Workloads.Scene> targets;
         private byte[] firstImage;
 
         Checker(Client client, AsahiDevice dev, int timeline, GpuSession.Buffer out, GpuSession.Buffer results,
-                GpuSession.Buffer renderResults, Workloads.Scene scene) {
+                GpuSession.Buffer renderResults, List<Workloads.Scene> targets) {
             this.client = client;
             this.dev = dev;
             this.timeline = timeline;
             this.out = out;
             this.results = results;
             this.renderResults = renderResults;
-            this.scene = scene;
+            this.targets = targets;
         }
 
         /** Waits for job {@code j}'s point and checks its result and output. */
@@ -204,7 +220,7 @@ final class LoadGenerator {
             if (j % RENDER_EVERY == RENDER_EVERY - 1) {
                 int status = client.memory().readInt(renderResults.cpu() + RENDER_STRIDE * slot
                         + UapiStruct.RESULT_RENDER.offset("info", "status"));
-                // later renders overwrite the target with the same image, so any time is a good time to look
+                Workloads.Scene scene = targets.get(target(j));
                 byte[] image = scene.image(client);
                 if (status == STATUS_COMPLETE && firstImage == null) {
                     firstImage = image;
@@ -212,10 +228,18 @@ final class LoadGenerator {
                 long covered = scene.covered(image);
                 ok = status == STATUS_COMPLETE && java.util.Arrays.equals(image, firstImage) && covered > 0
                         && covered < (long) scene.width() * scene.height();
+                if (!ok && failures.size() < 8) {
+                    failures.add("render job " + j + ": status " + status + ", " + covered + " px covered, "
+                            + (java.util.Arrays.equals(image, firstImage) ? "same" : "another") + " image");
+                }
             } else {
                 int status = client.memory().readInt(results.cpu() + STRIDE * slot
                         + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
-                ok = status == STATUS_COMPLETE && client.memory().readInt(out.cpu() + 4L * LANES * slot + 4 * 5) == 5 * 5 + 7;
+                int value = client.memory().readInt(out.cpu() + 4L * LANES * slot + 4 * 5);
+                ok = status == STATUS_COMPLETE && value == 5 * 5 + 7;
+                if (!ok && failures.size() < 8) {
+                    failures.add("compute job " + j + ": status " + status + ", out[5] = " + value);
+                }
             }
             checks.incrementAndGet();
             (ok ? completed : failed).incrementAndGet();

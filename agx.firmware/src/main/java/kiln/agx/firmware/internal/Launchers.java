@@ -30,6 +30,7 @@ import kiln.agx.api.silicon.UatAgent;
  * to {@code depth_clear_value}, float bits), bit 3 store.
  */
 final class Launchers {
+    private volatile boolean hangNext;
     static final int CTRL_TILED = 1, CTRL_LOAD = 2, CTRL_STORE = 4;
     static final int ZLS_ENABLE = 1, ZLS_TILED = 2, ZLS_LOAD = 4, ZLS_STORE = 8;
     /** Unit codes that read control streams (FAULT_INFO numbering). */
@@ -158,7 +159,16 @@ final class Launchers {
     }
 
     /** Runs {@code steps} one after the other; the first that does not end DONE ends the work. */
+    /** Kiln's GPU-hang injection: the next unit work starts nothing and never ends (ASC thread only). */
+    void hangNext() {
+        hangNext = true;
+    }
+
     private void chain(UnitWork work, List<Function<Long, CompletableFuture<UnitOutcome>>> steps, int index, long start) {
+        if (index == 0 && hangNext) {
+            hangNext = false;
+            return; // as a hung unit: no completion ever comes; the watchdog cancels the work
+        }
         if (ended(work, index == steps.size(), start)) {
             return;
         }

@@ -263,6 +263,10 @@ final class Session {
                     log("injected crash");
                     throw new FirmwareCrash("injected firmware crash");
                 }
+                case DEVCTRL_KILN_INJECT_GPU_HANG -> {
+                    log("injected GPU hang: the next unit work never ends");
+                    launchers.hangNext();
+                }
                 case DEVCTRL_KILN_INJECT_HANG -> {
                     log("injected hang: no longer answering");
                     hung = true;

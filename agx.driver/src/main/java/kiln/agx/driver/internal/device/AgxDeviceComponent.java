@@ -339,7 +339,9 @@ public final class AgxDeviceComponent implements AgxDevice {
             switch (fault) {
                 case "firmware-crash" -> g.injectFirmwareCrash();
                 case "firmware-hang" -> g.injectFirmwareHang();
-                default -> throw new IllegalArgumentException("unknown fault " + fault + "; one of: firmware-crash, firmware-hang");
+                case "gpu-hang" -> g.injectGpuHang();
+                default -> throw new IllegalArgumentException("unknown fault " + fault
+                        + "; one of: firmware-crash, firmware-hang, gpu-hang");
             }
         } catch (DrmException e) {
             throw new IllegalStateException("injecting " + fault + ": " + e.errno() + ": " + e.getMessage());

@@ -94,7 +94,7 @@ public final class AgxGpu implements AutoCloseable {
     private volatile Runnable onCrash = () -> { };
     private volatile java.util.function.Consumer<FirmwareSwap> swapListener = s -> { };
     /** Commands the last crash failed (reported with the recovery). */
-    private volatile int failedByCrash;
+    private final java.util.concurrent.atomic.AtomicInteger failedByCrash = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
@@ -323,7 +323,7 @@ public final class AgxGpu implements AutoCloseable {
         for (WorkQueue q : events.queues()) {
             failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
         }
-        failedByCrash += failed;
+        failedByCrash.addAndGet(failed);
         onCrash.run();
     }
 
@@ -545,6 +545,13 @@ public final class AgxGpu implements AutoCloseable {
         return init;
     }
 
+    /** Commands a caller failed because the firmware was gone when they were queued: the crash's casualties too. */
+    public void countFailedByCrash(int commands) {
+        if (crashed) {
+            failedByCrash.addAndGet(commands);
+        }
+    }
+
     /** Runs {@code listener} (on the interrupt thread; it must not block) after the firmware crashed. */
     public void onCrash(Runnable listener) {
         onCrash = listener;
@@ -559,6 +566,12 @@ public final class AgxGpu implements AutoCloseable {
     /** Kiln's fault injection: the firmware stops answering (the watchdog then finds it hung). */
     public void injectFirmwareHang() throws DrmException {
         deviceControl(FirmwareProtocol.DEVCTRL_KILN_INJECT_HANG);
+        send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+    }
+
+    /** Kiln's fault injection: the GPU hangs on the next unit work a command starts (the firmware's watchdog reports it). */
+    public void injectGpuHang() throws DrmException {
+        deviceControl(FirmwareProtocol.DEVCTRL_KILN_INJECT_GPU_HANG);
         send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
     }
 
@@ -767,8 +780,7 @@ public final class AgxGpu implements AutoCloseable {
             }
         }
         FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
-                clients.size(), failedByCrash, "ok");
-        failedByCrash = 0;
+                clients.size(), failedByCrash.getAndSet(0), "ok");
         record(done);
         LOG.info("firmware {} -> {}: {} queues rebuilt, {} us without firmware", from, next.version(), done.queues(),
                 done.downtime().toNanos() / 1000);

@@ -126,7 +126,7 @@ public final class AgxCommands {
     }
 
     @Descriptor("inject a fault into a running device; Kiln then recovers it through the firmware-swap path")
-    public String inject(@Descriptor("the fault: firmware-crash or firmware-hang") String fault,
+    public String inject(@Descriptor("the fault: firmware-crash, firmware-hang or gpu-hang") String fault,
             @Descriptor("the device's name, e.g. t8103") String device) {
         device(device).inject(fault);
         return "injected " + fault + " into " + device;

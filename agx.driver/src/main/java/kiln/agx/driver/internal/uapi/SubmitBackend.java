@@ -19,7 +19,6 @@ import kiln.agx.driver.internal.gpu.KernelVm;
 import kiln.agx.driver.internal.gpu.WorkError;
 import kiln.agx.driver.internal.gpu.WorkQueue;
 import kiln.drm.api.DrmException;
-import kiln.drm.api.Errno;
 import kiln.drm.api.fence.DmaFence;
 import kiln.drm.api.sched.Job;
 import kiln.drm.api.sched.JobBackend;
@@ -49,19 +48,22 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
     @Override
     public DmaFence run(Job<SubmitJob> job) throws DrmException {
         // with no firmware, the job waits for one until its deadline (then ENODEV, oldest first)
-        Lock section = gpu.firmwareSection(job.data().submittedNanos() + gpu.noFirmwareDeadlineNanos());
-        try {
-            return runInSection(job);
-        } finally {
-            section.unlock();
+        long deadline = job.data().submittedNanos() + gpu.noFirmwareDeadlineNanos();
+        while (true) {
+            Lock section = gpu.firmwareSection(deadline);
+            try {
+                if (!gpu.crashed()) {
+                    return runInSection(job);
+                }
+                // the firmware crashed after we got in: wait for its restart like the work behind us
+            } finally {
+                section.unlock();
+            }
         }
     }
 
     private DmaFence runInSection(Job<SubmitJob> job) throws DrmException {
         SubmitJob s = job.data();
-        if (gpu.crashed()) {
-            throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
-        }
         ComputeCommands compute = this.compute;
         RenderCommands render = this.render;
         if (compute.abi() != gpu.abi()) {
@@ -156,14 +158,17 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                 // The GPU went away between building and queueing: what was not queued completes
                 // here with the error, so the job fence still signals once and nothing stays held.
                 WorkError error = WorkError.of(WorkError.Kind.NO_DEVICE);
+                int failed = 0;
                 for (int j = i; j < batches.size(); j++) {
                     for (WorkQueue.Command c : batches.get(j)) {
                         c.objects().forEach(gpu.kernel()::free);
                         if (c.done() != null) {
                             c.done().accept(error);
+                            failed++;
                         }
                     }
                 }
+                gpu.countFailedByCrash(failed);
                 break;
             }
         }
