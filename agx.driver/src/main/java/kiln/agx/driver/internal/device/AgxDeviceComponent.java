@@ -10,6 +10,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -82,6 +85,7 @@ public final class AgxDeviceComponent implements AgxDevice {
     private final Map<GpuCore, Boolean> cores = new ConcurrentHashMap<>();
     private final Map<Firmware, Boolean> firmware = new ConcurrentHashMap<>();
     private final ExecutorService control;
+    private final Bundle framework;
     /** Where swaps are published (optional: without EventAdmin they are only logged and kept in the history). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -94,9 +98,10 @@ public final class AgxDeviceComponent implements AgxDevice {
     private DrmDevice device;
 
     @Activate
-    public AgxDeviceComponent(DeviceConfig config, @Reference PhysicalMemory memory, @Reference DrmDeviceFactory drm,
-            @Reference GemManager gem, @Reference RangeAllocatorFactory ranges, @Reference SchedulerFactory schedulers,
-            @Reference FenceFactory fences, @Reference SyncObjManager syncobjs) {
+    public AgxDeviceComponent(DeviceConfig config, BundleContext context, @Reference PhysicalMemory memory,
+            @Reference DrmDeviceFactory drm, @Reference GemManager gem, @Reference RangeAllocatorFactory ranges,
+            @Reference SchedulerFactory schedulers, @Reference FenceFactory fences, @Reference SyncObjManager syncobjs) {
+        this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
         this.services = new AsahiDriver.Services(gem, ranges, schedulers, fences, syncobjs);
         this.config = config;
         this.name = config.name().isBlank() ? config.compatible().replace(ChipIdentity.COMPATIBLE_PREFIX, "") : config.name();
@@ -314,7 +319,9 @@ public final class AgxDeviceComponent implements AgxDevice {
      */
     private void publish(FirmwareSwap swap) {
         EventAdmin admin = events;
-        if (admin == null) {
+        // nothing while the framework stops: its firmware bundles go first, and EventAdmin would be
+        // interrupted delivering what devices say about it
+        if (admin == null || framework == null || framework.getState() == Bundle.STOPPING) {
             return;
         }
         Map<String, Object> props = new java.util.HashMap<>();
