@@ -119,6 +119,35 @@ public class LoadIT extends KilnTestBase {
         }
     }
 
+    @Test
+    public void memoryRunningOutRefusesWhatNeedsPagesAndNothingIsLost() throws Exception {
+        String node = (String) asahiDevice("t8112").getProperty(kiln.drm.api.device.DrmDevice.RENDER_NODE);
+        Shell.run(context, "agx:load --device t8112 --clients 1 start");
+        Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > 50, "the load running");
+        kiln.drm.api.client.Client client = service(kiln.drm.api.client.ClientFactory.class).spawn("hungry", false);
+        try {
+            kiln.agx.client.drm.AsahiDevice dev = kiln.agx.client.drm.AsahiDevice.open(client, node);
+            Shell.run(context, "agx:inject memory-exhaustion t8112");
+            try {
+                int h = dev.gemCreate(1 << 20, 0, 0);
+                dev.mmap(h, 1 << 20); // pages come on first use
+                throw new AssertionError("a 1 MiB object must not get pages while memory is exhausted");
+            } catch (kiln.drm.api.DrmException e) {
+                assertEquals(kiln.drm.api.Errno.ENOMEM, e.errno());
+            }
+            Thread.sleep(2500);
+            int h = dev.gemCreate(1 << 20, 0, 0);
+            dev.mmap(h, 1 << 20);
+        } finally {
+            client.exit();
+        }
+        long after = field(status("t8112"), "completed");
+        Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > after + 20, "jobs after the memory came back");
+        String done = row(Shell.run(context, "agx:load --json --device t8112 stop"), "t8112");
+        System.out.println("LoadIT memory: " + done);
+        assertEquals(done, 0, field(done, "lost"));
+    }
+
     private String status(String device) throws Exception {
         return row(Shell.run(context, "agx:load --json status"), device);
     }

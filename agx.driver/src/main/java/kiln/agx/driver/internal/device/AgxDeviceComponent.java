@@ -347,8 +347,9 @@ public final class AgxDeviceComponent implements AgxDevice {
                 case "firmware-crash" -> g.injectFirmwareCrash();
                 case "firmware-hang" -> g.injectFirmwareHang();
                 case "gpu-hang" -> g.injectGpuHang();
+                case "memory-exhaustion" -> g.injectMemoryExhaustion(Duration.ofSeconds(2));
                 default -> throw new IllegalArgumentException("unknown fault " + fault
-                        + "; one of: firmware-crash, firmware-hang, gpu-hang");
+                        + "; one of: firmware-crash, firmware-hang, gpu-hang, memory-exhaustion");
             }
         } catch (DrmException e) {
             throw new IllegalStateException("injecting " + fault + ": " + e.errno() + ": " + e.getMessage());

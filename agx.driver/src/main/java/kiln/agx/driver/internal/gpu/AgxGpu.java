@@ -575,6 +575,35 @@ public final class AgxGpu implements AutoCloseable {
         send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
     }
 
+    /**
+     * Kiln's fault injection: the machine's physical memory runs out for {@code duration} (this
+     * takes every free page and gives them back after). Whatever needs pages meanwhile gets the
+     * real answer, ENOMEM (GEM objects, page tables, kernel memory); TVBs stop growing and render
+     * on with partial renders.
+     *
+     * @return the bytes taken
+     */
+    public long injectMemoryExhaustion(Duration duration) {
+        List<kiln.drm.api.memory.PhysicalPages> taken = new java.util.ArrayList<>();
+        long bytes = 0;
+        for (long chunk = 64L << 20; chunk >= PhysicalMemory.PAGE_SIZE; ) {
+            try {
+                taken.add(memory.allocate(chunk));
+                bytes += chunk;
+            } catch (DrmException e) {
+                chunk /= 2;
+            }
+        }
+        long held = bytes;
+        LOG.warn("injected memory exhaustion: holding {} MiB for {} ms", held >> 20, duration.toMillis());
+        Thread.ofVirtual().name("agx-memory-exhaustion").start(() -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(duration.toNanos());
+            taken.forEach(kiln.drm.api.memory.PhysicalPages::close);
+            LOG.info("memory exhaustion over: {} MiB back", held >> 20);
+        });
+        return held;
+    }
+
     /** Whether the firmware crashed (every operation then answers ENODEV). */
     public boolean crashed() {
         return crashed;
