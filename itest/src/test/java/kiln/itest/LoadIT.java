@@ -120,7 +120,7 @@ public class LoadIT extends KilnTestBase {
     }
 
     @Test
-    public void memoryRunningOutRefusesWhatNeedsPagesAndNothingIsLost() throws Exception {
+    public void memoryRunningOutAndAnMmuFaultCostOnlyWhatTheyHit() throws Exception {
         String node = (String) asahiDevice("t8112").getProperty(kiln.drm.api.device.DrmDevice.RENDER_NODE);
         Shell.run(context, "agx:load --device t8112 --clients 1 start");
         Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > 50, "the load running");
@@ -143,8 +143,16 @@ public class LoadIT extends KilnTestBase {
         }
         long after = field(status("t8112"), "completed");
         Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > after + 20, "jobs after the memory came back");
+        // an MMU fault: the job it hits fails with the fault (EIO); the others go on
+        long failedBefore = field(status("t8112"), "failed");
+        Shell.run(context, "agx:inject mmu-fault t8112");
+        Await.until(LIMIT, () -> status("t8112"), st -> field(st, "failed") == failedBefore + 1, "the faulting job");
+        String failure = status("t8112");
+        assertTrue(failure, failure.contains("status 4")); // STATUS_FAULT
+        long afterFault = field(status("t8112"), "completed");
+        Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > afterFault + 20, "jobs after the fault");
         String done = row(Shell.run(context, "agx:load --json --device t8112 stop"), "t8112");
-        System.out.println("LoadIT memory: " + done);
+        System.out.println("LoadIT memory and MMU fault: " + done);
         assertEquals(done, 0, field(done, "lost"));
     }
 

@@ -34,6 +34,12 @@ public interface Uat {
     void invalidateRange(int slot, long va, long bytes);
 
     /**
+     * Kiln's fault injection: the next access a GPU unit makes through a user context (slot 1 and
+     * up) faults as unmapped, with {@code FAULT_INFO} latched as for a real fault.
+     */
+    void injectUserFault();
+
+    /**
      * A view of context {@code slot}'s address space as {@code agent} sees it, reporting faults
      * as {@code unit} (a {@code FAULT_INFO} unit code).
      */

@@ -18,5 +18,5 @@
  * bounded pool of host threads owned by the silicon; results never depend on how many there are.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package kiln.agx.api.silicon;

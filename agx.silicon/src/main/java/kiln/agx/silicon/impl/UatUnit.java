@@ -32,6 +32,7 @@ final class UatUnit implements Uat {
     private final Registers registers;
     private final Map<Long, TlbEntry> tlb = new ConcurrentHashMap<>();
     private volatile long generation;
+    private volatile boolean injectUserFault;
     // Writers of the generation are serialised by invalidation callers' own ordering; a lost
     // increment between two concurrent invalidations still changes the value, which is all a
     // reader needs.
@@ -57,7 +58,17 @@ final class UatUnit implements Uat {
      * refused. The returned entry's frame may belong to freed memory if software forgot to
      * invalidate: callers turn the resulting {@link IllegalStateException} into {@link #staleFault}.
      */
+    @Override
+    public void injectUserFault() {
+        injectUserFault = true;
+        generation++; // cached translations go back through translate
+    }
+
     TlbEntry translate(int slot, long va, boolean firmware, boolean write, int unit) {
+        if (injectUserFault && slot > 0 && !firmware) {
+            injectUserFault = false;
+            throw fault(FaultReason.UNMAPPED, !write, 2, unit, slot, va);
+        }
         long key = key(slot, va);
         TlbEntry entry = tlb.get(key);
         if (entry == null) {

@@ -26,7 +26,8 @@ public interface AgxDevice {
 
     /**
      * Injects a fault into the running device (Kiln's test hook): {@code firmware-crash},
-     * {@code firmware-hang}, {@code gpu-hang}, {@code memory-exhaustion} (for two seconds).
+     * {@code firmware-hang}, {@code gpu-hang}, {@code mmu-fault}, {@code memory-exhaustion} (for
+     * two seconds).
      *
      * @throws IllegalArgumentException an unknown fault
      * @throws IllegalStateException    the device is not running

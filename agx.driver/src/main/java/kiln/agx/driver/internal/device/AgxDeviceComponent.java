@@ -348,8 +348,9 @@ public final class AgxDeviceComponent implements AgxDevice {
                 case "firmware-hang" -> g.injectFirmwareHang();
                 case "gpu-hang" -> g.injectGpuHang();
                 case "memory-exhaustion" -> g.injectMemoryExhaustion(Duration.ofSeconds(2));
+                case "mmu-fault" -> g.injectMmuFault();
                 default -> throw new IllegalArgumentException("unknown fault " + fault
-                        + "; one of: firmware-crash, firmware-hang, gpu-hang, memory-exhaustion");
+                        + "; one of: firmware-crash, firmware-hang, gpu-hang, mmu-fault, memory-exhaustion");
             }
         } catch (DrmException e) {
             throw new IllegalStateException("injecting " + fault + ": " + e.errno() + ": " + e.getMessage());

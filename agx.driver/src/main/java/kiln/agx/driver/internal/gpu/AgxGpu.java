@@ -575,6 +575,11 @@ public final class AgxGpu implements AutoCloseable {
         send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
     }
 
+    /** Kiln's fault injection: the next access a GPU unit makes in a user VM faults (the job gets EIO with the fault). */
+    public void injectMmuFault() {
+        silicon.uat().injectUserFault();
+    }
+
     /**
      * Kiln's fault injection: the machine's physical memory runs out for {@code duration} (this
      * takes every free page and gives them back after). Whatever needs pages meanwhile gets the

@@ -126,7 +126,7 @@ public final class AgxCommands {
     }
 
     @Descriptor("inject a fault into a running device; Kiln then recovers it through the firmware-swap path")
-    public String inject(@Descriptor("the fault: firmware-crash, firmware-hang, gpu-hang or memory-exhaustion (2 s)") String fault,
+    public String inject(@Descriptor("the fault: firmware-crash, firmware-hang, gpu-hang, mmu-fault or memory-exhaustion (2 s)") String fault,
             @Descriptor("the device's name, e.g. t8103") String device) {
         device(device).inject(fault);
         return "injected " + fault + " into " + device;
