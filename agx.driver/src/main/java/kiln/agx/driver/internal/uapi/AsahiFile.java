@@ -2,8 +2,6 @@ package kiln.agx.driver.internal.uapi;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import kiln.agx.driver.internal.gpu.Vm;
@@ -18,10 +16,8 @@ import kiln.drm.api.Errno;
 public final class AsahiFile {
     private static final AtomicLong IDS = new AtomicLong();
     private final long id = IDS.incrementAndGet();
-    private final Map<Integer, Vm> vms = new TreeMap<>();
-    private final Map<Integer, AsahiQueue> queues = new TreeMap<>();
-    private int nextVm = 1;
-    private int nextQueue = 1;
+    private final IdTable<Vm> vms = new IdTable<>("VM");
+    private final IdTable<AsahiQueue> queues = new IdTable<>("queue");
     private boolean closed;
 
     /** A device-unique id, recorded with the mappings this file makes. */
@@ -29,68 +25,38 @@ public final class AsahiFile {
         return id;
     }
 
-    /** Makes a VM for an id. */
-    interface VmFactory {
-        Vm create(int vmId) throws DrmException;
-    }
-
-    synchronized int addVm(VmFactory factory) throws DrmException {
-        if (closed) {
-            throw DrmException.quiet(Errno.ENODEV, "file closed");
-        }
-        int vmId = nextVm;
-        vms.put(vmId, factory.create(vmId));
-        nextVm++;
-        return vmId;
+    synchronized int addVm(IdTable.Factory<Vm> factory) throws DrmException {
+        refuseIfClosed();
+        return vms.add(factory);
     }
 
     /** The VM {@code vmId}; ENOENT if this file has none by that id. */
     public synchronized Vm vm(int vmId) throws DrmException {
-        Vm vm = vms.get(vmId);
-        if (vm == null) {
-            throw DrmException.quiet(Errno.ENOENT, "no VM " + vmId);
-        }
-        return vm;
+        return vms.get(vmId);
     }
 
     synchronized Vm removeVm(int vmId) throws DrmException {
-        Vm vm = vms.remove(vmId);
-        if (vm == null) {
-            throw DrmException.quiet(Errno.ENOENT, "no VM " + vmId);
-        }
-        return vm;
+        return vms.remove(vmId);
     }
 
-    /** Makes a queue for an id. */
-    interface QueueFactory {
-        AsahiQueue create(int queueId) throws DrmException;
-    }
-
-    synchronized int addQueue(QueueFactory factory) throws DrmException {
-        if (closed) {
-            throw DrmException.quiet(Errno.ENODEV, "file closed");
-        }
-        int id = nextQueue;
-        queues.put(id, factory.create(id));
-        nextQueue++;
-        return id;
+    synchronized int addQueue(IdTable.Factory<AsahiQueue> factory) throws DrmException {
+        refuseIfClosed();
+        return queues.add(factory);
     }
 
     /** The queue {@code id}; ENOENT if this file has none by that id. */
     synchronized AsahiQueue queue(int id) throws DrmException {
-        AsahiQueue q = queues.get(id);
-        if (q == null) {
-            throw DrmException.quiet(Errno.ENOENT, "no queue " + id);
-        }
-        return q;
+        return queues.get(id);
     }
 
     synchronized AsahiQueue removeQueue(int id) throws DrmException {
-        AsahiQueue q = queues.remove(id);
-        if (q == null) {
-            throw DrmException.quiet(Errno.ENOENT, "no queue " + id);
+        return queues.remove(id);
+    }
+
+    private void refuseIfClosed() throws DrmException {
+        if (closed) {
+            throw DrmException.quiet(Errno.ENODEV, "file closed");
         }
-        return q;
     }
 
     /** A queue as {@code agx:queues} shows it. */
