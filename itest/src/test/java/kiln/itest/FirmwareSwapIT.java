@@ -12,6 +12,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -323,5 +324,89 @@ public class FirmwareSwapIT extends KilnTestBase {
             }
         }
         Await.until(LIMIT, () -> firmwareOf("t8103"), "13.2"::equals, "t8103 back on the newest");
+    }
+
+    /**
+     * The drain bound expires: the command still running on the old firmware is killed
+     * (STATUS_KILLED, ECANCELED, never finished), and everything queued behind it — compute jobs
+     * and a render waiting for it through a barrier — is built again for the new firmware and runs
+     * exactly once (each job adds 1 to a counter), in order, with the right output.
+     */
+    @Test
+    public void aSwapKillsWhatOutlastsItsDrainBoundAndReplaysWhatHadNotStarted() throws Exception {
+        Configuration config = declareDevice("short-drain", "apple,agx-t8103", "swap.drain.ms", 100);
+        Client client = service(ClientFactory.class).spawn("short-drain", false);
+        boolean exited = false;
+        try {
+            String node = (String) asahiDevice("short-drain").getProperty(DrmDevice.RENDER_NODE);
+            var before = Await.until(LIMIT, this::deviceResources, r -> r.containsKey("short-drain"), "short-drain's resources");
+            UapiSetup s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE | QUEUE_CAP_RENDER);
+            int jobs = 6;
+            long[] count = s.buffer(4);
+            long[] mark = s.buffer(4);
+            long[] counters = s.buffer(4 * 32);
+            long[] results = s.buffer(STRIDE * (jobs + 2) + UapiStruct.RESULT_RENDER.size());
+            client.memory().writeInt(count[1], 1_000_000_000);
+            long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], mark[0]);
+            long[] increment = s.encoder(s.program(Kernels.INCREMENT), 32, counters[0]);
+            kiln.agx.client.demo.Workloads.Scene scene = kiln.agx.client.demo.Workloads.scene(s.session(), 64, 64, 40);
+            int[] done = new int[jobs + 2];
+            for (int j = 0; j < done.length; j++) {
+                done[j] = s.dev.syncobjCreate(0);
+            }
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done[0])), List.of(Compute.of(spin[0], spin[1]).withResult(0)),
+                    (int) results[2]);
+            // a render that waits for the spin on the compute subqueue (barrier index 0: before this job)
+            kiln.agx.client.drm.AsahiDevice.Render r = scene.render();
+            r = new kiln.agx.client.drm.AsahiDevice.Render(r.encoder(), r.width(), r.height(), r.color(), r.loadColor(),
+                    r.clearColor(), r.depth(), r.loadDepth(), r.storeDepth(), r.clearDepth(), r.renderBarrier(), 0, 0, 0)
+                    .withResult(STRIDE * (jobs + 1));
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done[1])), List.of(r), (int) results[2]);
+            for (int j = 0; j < jobs; j++) {
+                s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done[j + 2])),
+                        List.of(Compute.of(increment[0], increment[1]).withResult(STRIDE * (j + 1))), (int) results[2]);
+            }
+            Thread.sleep(200); // the spin runs; the rest waits behind it on the firmware
+            assertEquals("nothing behind the spin ran yet", 0, client.memory().readInt(counters[1]));
+            String said = Shell.run(context, "agx:swap short-drain 12.3");
+            System.out.println("FirmwareSwapIT drain bound: " + said);
+            assertTrue(said, said.contains("-> 12.3") && said.contains(", 1 failed,"));
+            s.dev.syncobjWait(done, System.nanoTime() + LIMIT.toNanos(), 1 /* WAIT_ALL */);
+            IntFunction<Integer> status = j -> {
+                try {
+                    return client.memory().readInt(results[1] + STRIDE * j + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertEquals("the spin, halted by the swap", 5 /* KILLED */, (int) status.apply(0));
+            assertTrue("the spin never finished", client.memory().readInt(mark[1]) != Kernels.SPIN_DONE);
+            for (int j = 1; j <= jobs; j++) {
+                assertEquals("replayed job " + j, STATUS_COMPLETE, (int) status.apply(j));
+            }
+            assertEquals("the replayed render", STATUS_COMPLETE, (int) status.apply(jobs + 1));
+            for (int i = 0; i < 32; i += 5) {
+                assertEquals("every replayed job ran exactly once [" + i + "]", jobs, client.memory().readInt(counters[1] + 4L * i));
+            }
+            byte[] replayed = scene.image(client);
+            assertTrue("the replayed render drew", scene.covered(replayed) > 0);
+            // the same render again on the new firmware draws the same image
+            int again = s.dev.syncobjCreate(0);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(again)), List.of(scene.render()), (int) results[2]);
+            s.dev.syncobjWait(new int[] {again}, System.nanoTime() + LIMIT.toNanos(), 0);
+            assertTrue("the replayed render equals a fresh one", java.util.Arrays.equals(replayed, scene.image(client)));
+            String history = Shell.run(context, "agx:history --json short-drain");
+            assertTrue(history, history.contains("\"replayed\": " + (jobs + 1)) && history.contains("\"failed\": 1"));
+            client.exit();
+            exited = true;
+            Shell.run(context, "agx:swap short-drain 13.2"); // the baseline's firmware: its InitData's size
+            Await.until(LIMIT, this::deviceResources, r2 -> before.get("short-drain").equals(r2.get("short-drain")),
+                    "short-drain's resources back to " + before.get("short-drain"));
+        } finally {
+            if (!exited) {
+                client.exit();
+            }
+            config.delete();
+        }
     }
 }

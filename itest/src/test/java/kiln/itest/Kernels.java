@@ -31,4 +31,13 @@ final class Kernels {
             st r3, u1, r0
             stop
             """;
+
+    /** {@code u0[i] += 1} for each thread i: run twice, it counts twice. */
+    static final String INCREMENT = """
+            sr r0, gid.x
+            ld r1, u0, r0
+            iadd r1, r1, #1
+            st r1, u0, r0
+            stop
+            """;
 }

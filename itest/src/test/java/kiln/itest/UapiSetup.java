@@ -25,6 +25,11 @@ final class UapiSetup {
         queue = session.queue();
     }
 
+    /** The client library's session behind it. */
+    GpuSession session() {
+        return session;
+    }
+
     /** An object bound at the next user address: {GPU VA, CPU address, handle}. */
     long[] buffer(long size) throws DrmException {
         GpuSession.Buffer b = session.buffer(size);

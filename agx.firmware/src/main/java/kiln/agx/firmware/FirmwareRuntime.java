@@ -28,7 +28,10 @@ import kiln.agx.api.silicon.AscProgram;
  * {@code work_queue} ({@code is_new} re-reads an idle queue's descriptor) and sets its write
  * index and event slot. {@code DOORBELL_DEVCTRL} drains the device-control channel
  * ({@code Initialize}; {@code DestroyContext}, which forgets the context's idle queues and
- * writes 1 to its {@code token}; Kiln's crash and hang injections). {@code MSG_FWCTL} on the
+ * writes 1 to its {@code token}; Kiln's crash and hang injections; Kiln's {@code QUIESCE}, after
+ * which no command starts: a command whose unit work was launched runs to its end, as does the
+ * fragment pass of a render whose vertex pass binned its scene, while barriers and
+ * {@code InitBuffer}s are still processed — a swap's first step). {@code MSG_FWCTL} on the
  * firmware endpoint drains the firmware-control channel: a request for flush slot {@code s}
  * whose handoff state is {@code FLUSH_REQUESTED} invalidates that context's TLB entries (slot 64:
  * all) and answers {@code FLUSH_DONE}. {@code MSG_HALT} stops the firmware (the ASC halts).
@@ -47,9 +50,10 @@ import kiln.agx.api.silicon.AscProgram;
  * unit work, {@code Finalize*} writes {@code stamp_value} to the op's {@code fw_stamp},
  * {@code RetireStamp} writes the command's {@code job_meta.stamp_value} to its {@code stamp},
  * flags {@code stamp_slot} and ends the command. Flags are sent as one {@code EventMsg::Flag}
- * (128-bit bitmap) per turn of the loop. While a run command is in progress,
+ * (128-bit bitmap) per turn of the loop. From the launch of a run command's unit work (its
+ * {@code Start*} op: the command has started) until it retires,
  * {@code Globals.pending_stamps[stamp_slot]} holds {@code info = slot << 3 | 1} and the value it
- * will write (indexing by slot is Kiln's); it is cleared when the command retires. Each time the
+ * will write (indexing by slot is Kiln's). Each time the
  * GPU goes idle after work, a statistics sample ({@code busy_permille} since the previous one,
  * commands {@code completed} so far) goes on the statistics channel; log lines (boot, errors,
  * halt and resume) go on the log channel, each with a doorbell. Both are lossy when the driver does

@@ -29,6 +29,12 @@ public final class FirmwareProtocol {
      */
     public static final int DEVCTRL_KILN_INJECT_CRASH = 0x40, DEVCTRL_KILN_INJECT_HANG = 0x41,
             DEVCTRL_KILN_INJECT_GPU_HANG = 0x42;
+    /**
+     * Kiln's device-control message for a live swap (the real firmware is never replaced): start
+     * no new command from now on; commands already started run to their end. What the firmware
+     * has not started stays in the rings, for the driver to replay on the next firmware.
+     */
+    public static final int DEVCTRL_KILN_QUIESCE = 0x43;
 
     /** {@code EventMsg} types (Kiln's numbering of the real variants). */
     public static final int EVENT_FAULT = 0, EVENT_FLAG = 1, EVENT_TIMEOUT = 4;

@@ -53,6 +53,7 @@ final class Session {
     private final long[] firing = new long[2];
     private boolean initialized;
     private boolean halted;
+    private boolean quiesced;
     private boolean hung;
     private int logSeq;
     private int timeouts;
@@ -267,6 +268,10 @@ final class Session {
                     log("injected GPU hang: the next unit work never ends");
                     launchers.hangNext();
                 }
+                case DEVCTRL_KILN_QUIESCE -> {
+                    log("quiesced: no new command starts");
+                    quiesced = true;
+                }
                 case DEVCTRL_KILN_INJECT_HANG -> {
                     log("injected hang: no longer answering");
                     hung = true;
@@ -365,7 +370,6 @@ final class Session {
                         };
                         q.current = new CommandRun(command, type, rf, rf.microsequence.read(kernel, command),
                                 rf.microsequenceSize.read(kernel, command));
-                        markPending(q.current, true);
                     }
                 }
                 changed = true;
@@ -433,20 +437,30 @@ final class Session {
             }
             switch (op) {
                 case START_COMPUTE -> {
+                    if (quiesced) {
+                        return false;
+                    }
                     run.unit = launchers.compute(run.pc);
+                    markPending(run, true);
                 }
                 case START_VERTEX -> {
                     BufferState b = buffer(f.svBuffer.read(kernel, run.pc));
-                    if (b.sceneBinned) {
+                    if (quiesced || b.sceneBinned) {
                         return false; // the heap still holds the previous scene, waiting for its fragment pass
                     }
                     b.sceneBinned = true;
                     run.buffer = b;
                     run.unit = launchers.vertex(run.pc, b);
+                    markPending(run, true);
                 }
                 case START_FRAGMENT -> {
-                    run.buffer = buffer(f.sfBuffer.read(kernel, run.pc));
+                    BufferState b = buffer(f.sfBuffer.read(kernel, run.pc));
+                    if (quiesced && !b.sceneBinned) {
+                        return false; // a render whose vertex pass ran is started work: its fragment pass may go on
+                    }
+                    run.buffer = b;
                     run.unit = launchers.fragment(run.pc, run.buffer);
+                    markPending(run, true);
                 }
                 case TIMESTAMP -> {
                     long at = f.tsUpdate.read(kernel, run.pc);

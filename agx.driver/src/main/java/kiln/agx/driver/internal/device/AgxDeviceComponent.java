@@ -248,8 +248,7 @@ public final class AgxDeviceComponent implements AgxDevice {
 
     /**
      * Swaps the running GPU to {@code target} (control thread only); true if it runs it now.
-     * Work the firmware could not finish in time (EBUSY) leaves the old firmware running and
-     * retries in a second; any other failure unplugs the device for a fresh probe.
+     * A failure (the GPU is gone) unplugs the device for a fresh probe.
      */
     private boolean liveSwap(Firmware target, String reason) {
         try {
@@ -257,15 +256,10 @@ public final class AgxDeviceComponent implements AgxDevice {
             boundFirmware = target;
             device.setProperty(Firmware.VERSION, target.version().toString());
             status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
-            LOG.info("device {}: firmware {} -> {} live ({} us without firmware, {} queues)", name, done.from(), done.to(),
-                    done.downtime().toNanos() / 1000, done.queues());
+            LOG.info("device {}: firmware {} -> {} live ({} us without firmware, {} queues, {} commands replayed, {} failed)",
+                    name, done.from(), done.to(), done.downtime().toNanos() / 1000, done.queues(), done.replayed(), done.failed());
             return true;
         } catch (DrmException e) {
-            if (e.errno() == Errno.EBUSY) {
-                LOG.warn("device {}: swap to {} postponed: {}", name, target.version(), e.getMessage());
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, control).execute(this::evaluate);
-                return true;
-            }
             LOG.error("device {}: swap to {} failed ({}); unplugging to probe again", name, target.version(), e.getMessage());
             teardown();
             return false;
@@ -300,10 +294,8 @@ public final class AgxDeviceComponent implements AgxDevice {
                     status = status(DeviceState.RUNNING, "", target.version().toString(), device.renderNode());
                     return done;
                 } catch (DrmException e) {
-                    if (e.errno() != Errno.EBUSY) {
-                        teardown();
-                        control.execute(this::evaluate);
-                    }
+                    teardown();
+                    control.execute(this::evaluate);
                     throw new IllegalStateException("swap to " + wanted + " failed: " + e.errno() + ": " + e.getMessage());
                 }
             }, control).join();
@@ -315,7 +307,7 @@ public final class AgxDeviceComponent implements AgxDevice {
     /**
      * Posts {@code swap} on {@link #SWAP_TOPIC} (or {@link #PARKED_TOPIC}) with the device's name
      * and the swap's fields as properties: {@code device}, {@code reason}, {@code from},
-     * {@code to}, {@code downtime.us}, {@code queues}, {@code failed}, {@code outcome}.
+     * {@code to}, {@code downtime.us}, {@code queues}, {@code replayed}, {@code failed}, {@code outcome}.
      */
     private void publish(FirmwareSwap swap) {
         EventAdmin admin = events;
@@ -331,6 +323,7 @@ public final class AgxDeviceComponent implements AgxDevice {
         props.put("to", swap.to());
         props.put("downtime.us", swap.downtime().toNanos() / 1000);
         props.put("queues", swap.queues());
+        props.put("replayed", swap.replayed());
         props.put("failed", swap.failed());
         props.put("outcome", swap.outcome());
         admin.postEvent(new Event("parked".equals(swap.outcome()) ? PARKED_TOPIC : SWAP_TOPIC, props));

@@ -693,7 +693,7 @@ public final class AgxGpu implements AutoCloseable {
             silicon.asc().setReceiver(null);
             parked = true;
             record(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
-                    java.time.Instant.now(), Duration.ZERO, clients.size(), 0, "parked"));
+                    java.time.Instant.now(), Duration.ZERO, clients.size(), 0, 0, "parked"));
             LOG.info("firmware {} stopped; no firmware until one arrives", firmware.version());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -742,16 +742,19 @@ public final class AgxGpu implements AutoCloseable {
     }
 
     /**
-     * Moves the running GPU to {@code next} with nothing lost: no new work reaches the firmware;
-     * the work it has finishes (up to {@code drainBound}); the old firmware is stopped; InitData,
-     * its channels and every registered {@link FirmwareClient}'s structures are built anew in the
-     * new ABI (event stamps, page tables, VMs and user memory are version-independent and stay);
-     * the new firmware boots; work held back meanwhile goes on in order. Clients see no error.
+     * Moves the running GPU to {@code next} with nothing lost: no new work reaches the firmware
+     * and it starts no new command ({@link #quiesce}); the commands it started finish (up to
+     * {@code drainBound}); the old firmware is stopped; what it left unfinished is sorted
+     * ({@link HaltedWork}): commands that had started and not finished in time are killed
+     * (ECANCELED), the others are kept; InitData, its channels and every registered
+     * {@link FirmwareClient}'s structures are built anew in the new ABI (event stamps, page tables,
+     * VMs and user memory are version-independent and stay); the new firmware boots; the kept
+     * commands are built again and queued in order, then the work held back meanwhile goes on.
+     * Clients see no error unless a command of theirs was killed.
      *
-     * @throws DrmException ENODEV if {@code next} does not run on this GPU, or the GPU is gone;
-     *                      EBUSY if the work in flight did not finish within {@code drainBound}
-     *                      (nothing changed; the old firmware goes on). A failure after the old
-     *                      firmware stopped leaves the GPU crashed: its work fails ENODEV.
+     * @throws DrmException ENODEV if {@code next} does not run on this GPU, or the GPU is gone.
+     *                      A failure after the old firmware stopped leaves the GPU crashed: its
+     *                      work fails ENODEV.
      */
     public FirmwareSwap swapFirmware(Firmware next, Duration drainBound, String reason) throws DrmException {
         if (closed) {
@@ -762,23 +765,22 @@ public final class AgxGpu implements AutoCloseable {
         java.time.Instant at = java.time.Instant.now();
         String from = parked ? "-" : firmware.version().toString();
         swapLock.writeLock().lock();
-        long stopped;
+        long quiet = System.nanoTime();
+        HaltedWork halted = HaltedWork.none(kernel);
         try {
-            if (!parked) {
-                try {
-                    awaitIdle(drainBound, "swap");
-                } catch (DrmException busy) {
-                    record(new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ZERO, 0, 0,
-                            busy.errno() + ": " + busy.getMessage()));
-                    throw busy;
-                }
+            boolean running = !parked && !crashed;
+            if (running && !quiesce(drainBound)) {
+                LOG.warn("swap: started work did not finish in {} ms; halting it", drainBound.toMillis());
             }
-            stopped = System.nanoTime();
             try {
                 if (!parked) {
                     silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
                     silicon.asc().awaitStop(HANDOFF_TIMEOUT);
                     silicon.asc().setReceiver(null);
+                }
+                if (running && !crashed) {
+                    halted = HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel);
+                    halted.kill();
                 }
                 abi.field(HANDOFF, "magic_fw").set(handoffRegion(silicon, memory), 0, 0);
                 InitDataBuilder.Built old = init;
@@ -796,6 +798,7 @@ public final class AgxGpu implements AutoCloseable {
                 old.free(kernel);
                 crashed = false;
                 parked = false;
+                halted.replay();
             } catch (DrmException | RuntimeException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -804,7 +807,7 @@ public final class AgxGpu implements AutoCloseable {
                 LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
                 events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
                 record(new FirmwareSwap(reason, from, next.version().toString(), at,
-                        Duration.ofNanos(System.nanoTime() - stopped), clients.size(), 0, "failed: " + e));
+                        Duration.ofNanos(System.nanoTime() - quiet), clients.size(), 0, halted.killed(), "failed: " + e));
                 throw e instanceof DrmException d ? d : new DrmException(Errno.ENODEV, "firmware swap failed: " + e);
             }
         } finally {
@@ -813,12 +816,35 @@ public final class AgxGpu implements AutoCloseable {
                 attachSignal.notifyAll();
             }
         }
-        FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - stopped),
-                clients.size(), failedByCrash.getAndSet(0), "ok");
+        FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - quiet),
+                clients.size(), halted.replayed(), failedByCrash.getAndSet(0) + halted.killed(), "ok");
         record(done);
-        LOG.info("firmware {} -> {}: {} queues rebuilt, {} us without firmware", from, next.version(), done.queues(),
-                done.downtime().toNanos() / 1000);
+        LOG.info("firmware {} -> {}: {} queues rebuilt, {} commands replayed, {} killed, {} us without firmware", from,
+                next.version(), done.queues(), done.replayed(), halted.killed(), done.downtime().toNanos() / 1000);
         return done;
+    }
+
+    /**
+     * A swap's first step: the firmware starts no new command ({@code DEVCTRL_KILN_QUIESCE}, once
+     * it has read it) and the commands it had started run to their end, up to {@code drainBound};
+     * whether they did.
+     */
+    private boolean quiesce(Duration drainBound) {
+        long deadline = System.nanoTime() + drainBound.toNanos();
+        try {
+            deviceControl(FirmwareProtocol.DEVCTRL_KILN_QUIESCE);
+            send(AscMessages.EP_DOORBELL, AscMessages.doorbell(AscMessages.DOORBELL_DEVCTRL));
+        } catch (DrmException e) {
+            LOG.warn("swap: could not quiesce the firmware: {}", e.getMessage());
+            return false;
+        }
+        while (!crashed && (!init.rings().deviceControl().drained() || !running().isEmpty())) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
+        return true;
     }
 
     /** Stops the firmware and powers off; frees the kernel memory. */

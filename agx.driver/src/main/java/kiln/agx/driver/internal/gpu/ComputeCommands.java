@@ -113,9 +113,10 @@ public final class ComputeCommands {
      * the RunCompute (job parameters and job meta embedded), its timestamps and its microsequence.
      *
      * @param counter the queue's command counter (13.0b4+ firmware)
+     * @param replay  how a swap builds it again, or null
      */
     public Built compute(WorkQueue wq, int vmSlot, long encoder, long encoderEnd, int value, int cmdId, long counter,
-            Consumer<WorkError> done) throws DrmException {
+            Consumer<WorkError> done, Replay replay) throws DrmException {
         KernelVm.Alloc block = template.build(gpu.kernel());
         MemorySegment b = block.cpu();
         long va = block.va();
@@ -136,13 +137,13 @@ public final class ComputeCommands {
         tsStart.set(b, va + tsAt);
         tsEnd.set(b, va + tsAt + 8);
         KernelVm.Alloc ts = new KernelVm.Alloc(va + tsAt, b.asSlice(tsAt, abi.sizeOf(TIMESTAMPS)));
-        return new Built(new WorkQueue.Command(va, value, done, List.of(block)), ts);
+        return new Built(new WorkQueue.Command(va, value, done, List.of(block), replay), ts);
     }
 
-    /** A barrier on {@code waiter}'s ring until {@code on}'s stamp reaches {@code value}. */
-    public WorkQueue.Command barrier(WorkQueue on, int value, int uuid) throws DrmException {
+    /** A barrier on {@code waiter}'s ring until {@code on}'s stamp reaches {@code value}; part of {@code replay}'s command. */
+    public WorkQueue.Command barrier(WorkQueue on, int value, int uuid, Replay replay) throws DrmException {
         FwObject b = FwObject.allocate(gpu.kernel(), abi, BARRIER).set("tag", 4).set("wait_stamp", on.fwStampVa())
                 .set("wait_value", value).set("wait_slot", on.slot()).set("uuid", uuid & 0xffff_ffffL);
-        return new WorkQueue.Command(b.va(), 0, null, List.of(b.alloc()));
+        return new WorkQueue.Command(b.va(), 0, null, List.of(b.alloc()), replay);
     }
 }

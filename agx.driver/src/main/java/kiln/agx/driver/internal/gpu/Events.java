@@ -64,6 +64,12 @@ public final class Events {
         return stamps.cpu().get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, slot * stampBytes);
     }
 
+    /** Sets both stamps of {@code slot} to {@code value} (a swap, for commands it killed). */
+    void setStamps(int slot, int value) {
+        stamps.cpu().set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, slot * stampBytes, value);
+        fwStamps.cpu().set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, slot * fwStampBytes, value);
+    }
+
     /** Hands each flagged slot to its work queue. */
     void signal(long[] firing) {
         for (int word = 0; word < firing.length; word++) {

@@ -10,11 +10,14 @@ import java.time.Instant;
  * @param from     the version that ran before
  * @param to       the version that runs after (or the one tried)
  * @param at       when the swap started
- * @param downtime how long no work reached the firmware
+ * @param downtime how long no command started: from quiescing the old firmware to the new one
+ *                 having the replayed commands
  * @param queues   user queues rebuilt in the new ABI
- * @param failed   commands that failed with it (a crash's: the work it hit; 0 for a swap, which loses nothing)
+ * @param replayed user commands the old firmware had not started, replayed on the new one
+ * @param failed   firmware commands that failed with it: those a crash hit, or started ones a swap
+ *                 killed because they outlasted its drain bound (0 for a swap that drained in time)
  * @param outcome  {@code "ok"}, {@code "parked"}, or why it failed
  */
-public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, int failed,
+public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, int replayed, int failed,
         String outcome) {
 }

@@ -91,7 +91,7 @@ public final class RenderCommands {
     }
 
     public Built render(WorkQueue vq, WorkQueue fq, Tvb tvb, int vmSlot, Target t, int vertexValue, int fragmentValue,
-            long counter, Consumer<WorkError> vertexDone, Consumer<WorkError> fragmentDone) throws DrmException {
+            long counter, Consumer<WorkError> vertexDone, Consumer<WorkError> fragmentDone, Replay replay) throws DrmException {
         KernelVm vm = gpu.kernel();
         List<KernelVm.Alloc> fragObjects = new ArrayList<>();
         List<KernelVm.Alloc> vtxObjects = new ArrayList<>();
@@ -147,8 +147,8 @@ public final class RenderCommands {
 
         FwObject barrier = FwObject.allocate(vm, abi, AbiType.BARRIER).set("tag", 4).set("wait_stamp", vq.fwStampVa())
                 .set("wait_value", vertexValue).set("wait_slot", vq.slot()).set("uuid", t.cmdId());
-        return new Built(new WorkQueue.Command(vtx.va(), vertexValue, vertexDone, vtxObjects),
-                new WorkQueue.Command(barrier.va(), 0, null, List.of(barrier.alloc())),
-                new WorkQueue.Command(frag.va(), fragmentValue, fragmentDone, fragObjects), vts, fts);
+        return new Built(new WorkQueue.Command(vtx.va(), vertexValue, vertexDone, vtxObjects, replay),
+                new WorkQueue.Command(barrier.va(), 0, null, List.of(barrier.alloc()), replay),
+                new WorkQueue.Command(frag.va(), fragmentValue, fragmentDone, fragObjects, replay), vts, fts);
     }
 }

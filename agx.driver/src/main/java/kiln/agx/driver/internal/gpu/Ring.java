@@ -57,6 +57,11 @@ public final class Ring {
         return slot;
     }
 
+    /** Whether the reader has consumed every entry written. */
+    public boolean drained() {
+        return (int) read.get(state, 0) == (int) write.get(state, 0);
+    }
+
     /** Publishes the entry {@link #produce} gave. */
     public void commit() {
         write.set(state, 0, ((int) write.get(state, 0) + 1) % count);

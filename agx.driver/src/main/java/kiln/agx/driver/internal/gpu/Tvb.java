@@ -104,8 +104,11 @@ public final class Tvb implements AutoCloseable {
         return fresh;
     }
 
-    /** The {@code InitBuffer} to queue before the next vertex pass if the heap should grow, else null. */
-    public synchronized WorkQueue.Command growIfAsked(int vmSlot) throws DrmException {
+    /**
+     * The {@code InitBuffer} to queue before the next vertex pass if the heap should grow, else
+     * null; part of {@code replay}'s command.
+     */
+    public synchronized WorkQueue.Command growIfAsked(int vmSlot, Replay replay) throws DrmException {
         if (!growNext) {
             return null;
         }
@@ -119,9 +122,14 @@ public final class Tvb implements AutoCloseable {
             }
             return null; // no memory to grow: render on with partial renders
         }
+        return initBuffer(vmSlot, replay);
+    }
+
+    /** An {@code InitBuffer} with the heap's size now, in the GPU's current ABI (a swap replays a growth with it). */
+    public synchronized WorkQueue.Command initBuffer(int vmSlot, Replay replay) throws DrmException {
         FwObject init = FwObject.allocate(gpu.kernel(), gpu.abi(), INIT_BUFFER).set("tag", 6).set("vm_slot", vmSlot)
                 .set("block_count", blocks).set("buffer", info.va());
-        return new WorkQueue.Command(init.va(), 0, null, List.of(init.alloc()));
+        return new WorkQueue.Command(init.va(), 0, null, List.of(init.alloc()), replay);
     }
 
     /**

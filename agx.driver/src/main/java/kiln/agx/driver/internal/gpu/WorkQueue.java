@@ -40,21 +40,40 @@ public final class WorkQueue {
         final int value;
         final Consumer<WorkError> done;
         final List<KernelVm.Alloc> objects;
+        final Replay replay;
         WorkError error;
 
-        Pending(int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
+        Pending(int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects, Replay replay) {
             this.value = value;
             this.done = done;
             this.objects = objects;
+            this.replay = replay;
         }
     }
 
     /**
      * A command to queue: its GPU VA; the event value it completes with and its callback (0 and
      * null for a command that completes nothing, a barrier: its objects are freed with the next
-     * command that does); the kernel objects to free after it.
+     * command that does); the kernel objects to free after it; how a swap builds it again (null:
+     * it cannot be, and is killed if a swap finds it unfinished).
      */
-    public record Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
+    public record Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects, Replay replay) {
+        public Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
+            this(va, value, done, objects, null);
+        }
+
+        /** This command, rebuilt by {@code replay} if a swap finds it unstarted. */
+        public Command replayedBy(Replay replay) {
+            return new Command(va, value, done, objects, replay);
+        }
+    }
+
+    /**
+     * A completing command a halted firmware left unfinished, with the commands queued before it
+     * that complete nothing; {@code started} if the firmware had launched its unit work.
+     */
+    record Unfinished(WorkQueue queue, int value, Replay replay, Consumer<WorkError> done, List<KernelVm.Alloc> objects,
+            boolean started) {
     }
 
     /** The firmware-visible part, in one firmware's ABI; replaced whole by a swap. */
@@ -162,11 +181,15 @@ public final class WorkQueue {
      * @throws DrmException EBUSY if the ring has no room; ENODEV once the queue is dead
      */
     public void submit(List<Command> commands) throws DrmException {
+        submit(commands, false);
+    }
+
+    private void submit(List<Command> commands, boolean replay) throws DrmException {
         synchronized (this) {
             if (dead) {
                 throw DrmException.quiet(Errno.ENODEV, "GPU crashed");
             }
-            if (closing) {
+            if (closing && !replay) {
                 throw DrmException.quiet(Errno.ENOENT, "queue destroyed");
             }
             if (pending.size() + commands.size() >= SIZE - 1) {
@@ -188,7 +211,7 @@ public final class WorkQueue {
                 carried.addAll(c.objects());
                 if (c.done() != null) {
                     value = c.value();
-                    pending.add(new Pending(value, c.done(), carried));
+                    pending.add(new Pending(value, c.done(), carried, c.replay()));
                     carried = new ArrayList<>();
                 }
             }
@@ -296,6 +319,51 @@ public final class WorkQueue {
     }
 
     /**
+     * Swap, the old firmware stopped: completes what its stamp reached, then hands over every
+     * other command in flight, oldest first, and forgets them; the first is {@code started} if
+     * {@code running} (the firmware had launched it: a queue runs one command at a time, in order).
+     */
+    List<Unfinished> takeUnfinished(boolean running) {
+        signal();
+        synchronized (this) {
+            List<Unfinished> out = new ArrayList<>(pending.size());
+            for (Pending p : pending) {
+                out.add(new Unfinished(this, p.value, p.replay, p.done, p.objects, running && out.isEmpty()));
+            }
+            pending.clear();
+            return out;
+        }
+    }
+
+    /**
+     * Swap, after {@link #takeUnfinished}: with {@code killed}, the stamps (the driver's and the
+     * firmware's) move to {@code lastKilled}, the last killed command's value, so barriers waiting
+     * for it pass; either way the next command queued completes with the value after the stamp.
+     */
+    synchronized void restart(int lastKilled, boolean killed) {
+        if (killed) {
+            gpu.events().setStamps(slot, lastKilled);
+        }
+        value = gpu.events().stamp(slot);
+    }
+
+    /** Swap: queues replayed commands (on a destroyed queue too: its work still runs to the end). */
+    void replay(List<Command> commands) throws DrmException {
+        submit(commands, true);
+    }
+
+    /** Swap done: a destroyed queue left with nothing in flight gives its slot back now. */
+    void replayed() {
+        boolean drained;
+        synchronized (this) {
+            drained = closing && pending.isEmpty();
+        }
+        if (drained) {
+            releaseSlot();
+        }
+    }
+
+    /**
      * Swap: the descriptor anew in the GPU's (new) ABI for {@code gpuContext}, the old one freed;
      * the ring starts empty and the firmware meets the queue as new. The event slot and its stamp
      * (the values commands complete with) carry on.
@@ -305,6 +373,9 @@ public final class WorkQueue {
     public synchronized void rebuild(FwObject gpuContext) throws DrmException {
         if (!pending.isEmpty()) {
             throw new IllegalStateException(pending.size() + " commands in flight on " + pipe + " slot " + slot);
+        }
+        if (slotReleased) {
+            return; // destroyed and drained: the firmware will forget it, nothing will run on it
         }
         Descriptor next = Descriptor.allocate(gpu.kernel(), gpu.abi(), priority, gpuContext);
         d.free(gpu.kernel());

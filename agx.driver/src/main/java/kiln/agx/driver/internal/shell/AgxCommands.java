@@ -110,17 +110,18 @@ public final class AgxCommands {
             @Descriptor("the firmware version, e.g. 12.3") String version) {
         FirmwareSwap done = device(device).swap(version);
         return device + ": firmware " + done.from() + " -> " + done.to() + ", " + done.queues() + " queues rebuilt, "
-                + done.downtime().toNanos() / 1000 + " us without firmware";
+                + done.replayed() + " commands replayed, " + done.failed() + " failed, " + done.downtime().toNanos() / 1000
+                + " us without firmware";
     }
 
-    @Descriptor("show a running device's firmware swaps: when, from, to, time without firmware, queues rebuilt, outcome")
+    @Descriptor("show a running device's firmware swaps: when, from, to, time without firmware, queues rebuilt, commands replayed and failed, outcome")
     public String history(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json,
             @Descriptor("the device's name, e.g. t8103") String device) {
-        Table table = new Table("at", "reason", "from", "to", "downtime_us", "queues", "failed", "outcome");
+        Table table = new Table("at", "reason", "from", "to", "downtime_us", "queues", "replayed", "failed", "outcome");
         for (FirmwareSwap s : device(device).history()) {
-            table.row(s.at().toString(), s.reason(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.failed(),
-                    s.outcome());
+            table.row(s.at().toString(), s.reason(), s.from(), s.to(), s.downtime().toNanos() / 1000, s.queues(), s.replayed(),
+                    s.failed(), s.outcome());
         }
         return json ? table.toJson() : table.render();
     }

@@ -135,7 +135,6 @@ final class AsahiQueue implements AutoCloseable, FirmwareClient {
         scheduler.fini(); // not inside a firmware section: its thread may be waiting for one
         Lock section = gpu.firmwareSection();
         try {
-            gpu.unregister(this);
             closeWorkQueues();
         } finally {
             section.unlock();
@@ -146,6 +145,8 @@ final class AsahiQueue implements AutoCloseable, FirmwareClient {
         AtomicInteger left = new AtomicInteger(workQueues.size());
         Runnable drained = () -> {
             if (left.decrementAndGet() == 0) {
+                // a swap rebuilt (and replayed) what it had until now; nothing is left to run
+                gpu.unregister(this);
                 gpu.destroyContext(context, () -> {
                     workQueues.forEach(WorkQueue::release);
                     gpu.kernel().free(context.alloc());

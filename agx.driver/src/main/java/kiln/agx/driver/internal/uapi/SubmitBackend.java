@@ -2,9 +2,7 @@ package kiln.agx.driver.internal.uapi;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +12,7 @@ import kiln.agx.api.uapi.AsahiUapi;
 import kiln.agx.driver.internal.gpu.AgxGpu;
 import kiln.agx.driver.internal.gpu.ComputeCommands;
 import kiln.agx.driver.internal.gpu.RenderCommands;
-import java.util.function.Consumer;
-import kiln.agx.driver.internal.gpu.KernelVm;
+import kiln.agx.driver.internal.gpu.Replay;
 import kiln.agx.driver.internal.gpu.WorkError;
 import kiln.agx.driver.internal.gpu.WorkQueue;
 import kiln.drm.api.DrmException;
@@ -33,16 +30,37 @@ import kiln.drm.api.sched.TimeoutStatus;
  */
 final class SubmitBackend implements JobBackend<SubmitJob> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBackend.class);
+
+    /** The command builders for one firmware ABI. */
+    record Builders(ComputeCommands compute, RenderCommands render) {
+        Builders(AgxGpu gpu) {
+            this(new ComputeCommands(gpu), new RenderCommands(gpu));
+        }
+    }
+
     private final AgxGpu gpu;
-    // Built for one firmware ABI; replaced on the first job after a swap (scheduler threads only,
-    // inside a firmware section, so a swap cannot run between the check and the use).
-    private volatile ComputeCommands compute;
-    private volatile RenderCommands render;
+    // Replaced on the first use after a swap (inside a firmware section, or by the swap itself,
+    // so the ABI cannot change between the check and the use).
+    private volatile Builders builders;
 
     SubmitBackend(AgxGpu gpu) {
         this.gpu = gpu;
-        this.compute = new ComputeCommands(gpu);
-        this.render = new RenderCommands(gpu);
+        this.builders = new Builders(gpu);
+    }
+
+    /** The builders for the GPU's current ABI. */
+    Builders builders() {
+        Builders b = builders;
+        if (b.compute().abi() != gpu.abi()) {
+            synchronized (this) {
+                b = builders;
+                if (b.compute().abi() != gpu.abi()) {
+                    b = new Builders(gpu);
+                    builders = b;
+                }
+            }
+        }
+        return b;
     }
 
     @Override
@@ -64,33 +82,12 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
 
     private DmaFence runInSection(Job<SubmitJob> job) throws DrmException {
         SubmitJob s = job.data();
-        ComputeCommands compute = this.compute;
-        RenderCommands render = this.render;
-        if (compute.abi() != gpu.abi()) {
-            synchronized (this) {
-                if (this.compute.abi() != gpu.abi()) {
-                    this.compute = new ComputeCommands(gpu);
-                    this.render = new RenderCommands(gpu);
-                }
-                compute = this.compute;
-                render = this.render;
-            }
-        }
         AsahiQueue q = s.queue();
-        AtomicInteger left = new AtomicInteger(s.commands().size());
-        AtomicReference<WorkError> firstError = new AtomicReference<>();
-        Consumer<WorkError> commandDone = error -> {
-            if (error != null) {
-                firstError.compareAndSet(null, error);
-            }
-            if (left.decrementAndGet() == 0) {
-                signal(s, firstError.get());
-                s.releaseResults();
-            }
-        };
+        JobCompletion completion = new JobCompletion(s);
         List<WorkQueue.Command> vtx = new ArrayList<>(0);
         List<WorkQueue.Command> frag = new ArrayList<>(0);
         List<WorkQueue.Command> comp = new ArrayList<>(s.commands().size());
+        Replay.Sink sink = (wq, c) -> (wq == q.compute ? comp : wq == q.vertex ? vtx : frag).add(c);
         int vValue = q.vertex == null ? 0 : q.vertex.lastValue();
         int fValue = q.fragment == null ? 0 : q.fragment.lastValue();
         int cValue = q.compute == null ? 0 : q.compute.lastValue();
@@ -105,42 +102,18 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
             int renderBarrier = c.barriers()[AsahiUapi.SUBQUEUE_RENDER];
             int computeBarrier = c.barriers()[AsahiUapi.SUBQUEUE_COMPUTE];
             if (c instanceof SubmitJob.Compute cc) {
-                if (renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null) {
-                    comp.add(compute.barrier(q.fragment, renderEvents[renderBarrier], FirmwareProtocol.BARRIER_UUID));
-                }
+                boolean barrier = renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null;
                 cValue += FirmwareProtocol.STAMP_STEP;
-                KernelVm.Alloc[] ts = new KernelVm.Alloc[1];
-                ComputeCommands.Built built = compute.compute(q.compute, q.vmSlot, cc.encoder(), cc.encoderEnd(), cValue,
-                        cc.cmdId(), ++q.counter, error -> {
-                            Results.compute(s, cc, error, ts[0]);
-                            commandDone.accept(error);
-                        });
-                ts[0] = built.timestamps();
-                comp.add(built.command());
+                new ComputeWork(this, s, cc, completion, barrier, barrier ? renderEvents[renderBarrier] : 0, cValue,
+                        ++q.counter).rebuild(sink);
                 computeEvents[++computes] = cValue;
             } else if (c instanceof SubmitJob.Render rc) {
-                if (computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null) {
-                    vtx.add(compute.barrier(q.compute, computeEvents[computeBarrier], FirmwareProtocol.BARRIER_UUID));
-                }
-                WorkQueue.Command grow = q.tvb.growIfAsked(q.vmSlot);
-                boolean grew = grow != null;
-                if (grew) {
-                    vtx.add(grow);
-                }
+                boolean barrier = computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null;
                 vValue += FirmwareProtocol.STAMP_STEP;
                 fValue += FirmwareProtocol.STAMP_STEP;
-                AtomicReference<WorkError> vertexError = new AtomicReference<>();
-                RenderCommands.Built[] built = new RenderCommands.Built[1];
                 long counter = q.counter += 2;
-                built[0] = render.render(q.vertex, q.fragment, q.tvb, q.vmSlot, rc.target(), vValue, fValue, counter - 1,
-                        vertexError::set, error -> {
-                            WorkError e = error != null ? error : vertexError.get();
-                            Results.render(s, rc, e, built[0], q.tvb, grew);
-                            commandDone.accept(e);
-                        });
-                vtx.add(built[0].vertex());
-                frag.add(built[0].barrier());
-                frag.add(built[0].fragment());
+                new RenderWork(this, s, rc, completion, barrier, barrier ? computeEvents[computeBarrier] : 0, vValue, fValue,
+                        counter - 1).rebuild(sink);
                 renderEvents[++renders] = fValue;
             }
         }
@@ -173,14 +146,6 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
             }
         }
         return s.fence();
-    }
-
-    private void signal(SubmitJob s, WorkError error) {
-        try {
-            s.fence().signal(error == null ? null : error.kind().errno());
-        } catch (DrmException e) {
-            LOG.error("job fence of submission {} signalled twice", s.id(), e);
-        }
     }
 
     /** The scheduler's 100 s timeout: the firmware's own watchdog reports hangs long before; this one means a dead GPU. */
