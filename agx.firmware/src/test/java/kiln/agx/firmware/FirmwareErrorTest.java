@@ -183,4 +183,62 @@ class FirmwareErrorTest {
             }
         }
     }
+
+    /**
+     * Quiesce (a live swap's first step): the command already running finishes with its stamp,
+     * and nothing starts after it — neither the next command on its queue nor a command on a queue
+     * that arrives later — while barriers are still passed.
+     */
+    @Test
+    void quiescedTheRunningCommandFinishesAndNoOtherStarts() throws Exception {
+        try (TestDriver d = FirmwareComputeTest.booted(GpuGen.G13, "13.2")) {
+            Buffer count = d.user.buffer(4);
+            Buffer a = d.user.buffer(4 * 32);
+            Buffer b = d.user.buffer(4 * 32);
+            count.memory().set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 3_000_000);
+            long spin = d.user.program("""
+                    movi r0, #0
+                    ld r1, u0, r0
+                    loop
+                    isub r1, r1, #1
+                    ile r2, r1, #0
+                    break r2
+                    endloop
+                    movi r3, #7
+                    st r3, u1, r0
+                    stop
+                    """);
+            long[] spinning = FirmwareComputeTest.encoder(d, spin, 1, count.va(), a.va() + 4 * 31);
+            long addOne = d.user.program(FirmwareComputeTest.ADD_ONE);
+            long[] incA = FirmwareComputeTest.encoder(d, addOne, 32, a.va(), a.va());
+            long[] incB = FirmwareComputeTest.encoder(d, addOne, 32, b.va(), b.va());
+            long ts = d.alloc(TIMESTAMPS);
+            TestDriver.Queue q = d.queue(PipeType.COMPUTE, 0, 5);
+            q.submit(d.compute(spinning[0], spinning[1], 5, 0x100, ts), d.compute(incA[0], incA[1], 5, 0x200, ts));
+            long pending = d.globals + d.field(GLOBALS, "pending_stamps").offset(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (d.get(PENDING_STAMP, "info", pending) == 0) {
+                assertTrue(System.nanoTime() < deadline, "the spin started");
+                Thread.onSpinWait();
+            }
+            d.deviceControl(FirmwareProtocol.DEVCTRL_KILN_QUIESCE);
+            d.doorbell(AscMessages.DOORBELL_DEVCTRL);
+            TestDriver.Queue other = d.queue(PipeType.COMPUTE, 1, 6);
+            long barrier = d.alloc(BARRIER);
+            d.set(BARRIER, "tag", barrier, 4);
+            d.set(BARRIER, "wait_stamp", barrier, d.fwStamp(5));
+            d.set(BARRIER, "wait_value", barrier, 0x100);
+            d.set(BARRIER, "wait_slot", barrier, 5);
+            other.submit(barrier, d.compute(incB[0], incB[1], 6, 0x100, ts));
+            d.awaitStamp(5, 0x100);
+            assertEquals(7, a.getInt(31), "the started command ran to its end");
+            Thread.sleep(300);
+            assertEquals(0x100, d.stamp(5), "the next command on its queue did not start");
+            assertEquals(0, a.getInt(0));
+            assertEquals(0, d.stamp(6), "nor a command on another queue");
+            assertEquals(0, b.getInt(0));
+            assertEquals(0, d.get(PENDING_STAMP, "info", pending), "nothing is running");
+            assertEquals(1, (int) d.get(RING_STATE, "gpu_rptr", other.state), "the barrier was passed, the command waits");
+        }
+    }
 }
