@@ -44,9 +44,10 @@ import kiln.firmware.fw13_2.internal.Firmware13_2;
 
 /**
  * A live firmware swap of a t8103 with 1 000 no-op compute jobs in flight (submitted on two
- * queues just before; the swap lets the firmware finish them, stops it, rebuilds every
- * firmware structure in the other version's ABI and boots it — clients are held back for all
- * of it, so that whole call is the downtime), alternating 13.2 and 12.3. The baseline, in the
+ * queues just before; the swap quiesces the firmware, lets the commands it started finish, stops
+ * it, rebuilds every firmware structure in the other version's ABI, boots it and replays the
+ * commands that had not started — clients are held back for all of it, so that whole call is the
+ * downtime), alternating 13.2 and 12.3. The baseline, in the
  * same run: Felix updating an empty bundle and refreshing it, until the refresh has finished.
  */
 @BenchmarkMode(Mode.AverageTime)

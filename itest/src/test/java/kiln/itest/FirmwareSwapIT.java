@@ -145,6 +145,7 @@ public class FirmwareSwapIT extends KilnTestBase {
         topics.put(org.osgi.service.event.EventConstants.EVENT_TOPIC, "kiln/agx/firmware/*");
         var handler = context.registerService(org.osgi.service.event.EventHandler.class, events::add, topics);
         var resources = baselineResources();
+        var threads = kilnThreads();
         String node = node();
         int okBefore = swapsOk();
         int jobs;
@@ -185,6 +186,7 @@ public class FirmwareSwapIT extends KilnTestBase {
         }
         ServiceReference<DrmDevice> ref = asahiDevice("t8103");
         assertEquals("13.2", ref.getProperty("agx.firmware.version"));
+        awaitThreadsBackTo(threads); // every old firmware's ASC thread is gone, the queues' schedulers too
         awaitResourcesBackTo(resources);
     }
 

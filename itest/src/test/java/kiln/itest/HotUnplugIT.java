@@ -124,4 +124,55 @@ public class HotUnplugIT extends KilnTestBase {
                 t -> t.lines().anyMatch(l -> l.startsWith("t8103 ") && l.contains("RUNNING")), "t8103 probed again");
         assertTrue(devices, devices.lines().anyMatch(l -> l.startsWith("t8112 ") && l.contains("RUNNING")));
     }
+
+    /**
+     * Each core bundle in turn is stopped and started under {@code agx:load} on both devices: the
+     * unplugged device's load loses nothing (what it had outstanding fails with the device), the
+     * other device's load never notices, the fresh device probed on restart takes a new load
+     * without a failure; afterwards Kiln's threads and the devices' resources are what they were.
+     */
+    @Test
+    public void eachCoreUnpluggedAndReplugedUnderLoadLosesNothing() throws Exception {
+        var resources = baselineResources();
+        var threads = kilnThreads();
+        for (String[] core : new String[][] {{"agx.g13", "t8103", "t8112"}, {"agx.g14", "t8112", "t8103"}}) {
+            String gone = core[1];
+            String other = core[2];
+            Bundle bundle = bundle(core[0]);
+            Shell.run(context, "agx:load --device " + gone + " --clients 2 start");
+            Shell.run(context, "agx:load --device " + other + " --clients 1 start");
+            for (String d : List.of(gone, other)) {
+                Await.until(LIMIT, () -> status(d), st -> field(st, "completed") > 50, d + "'s load running");
+            }
+            bundle.stop();
+            try {
+                Await.until(LIMIT, () -> Shell.run(context, "agx:devices"),
+                        t -> t.lines().noneMatch(l -> l.startsWith(gone + " ") && l.contains("RUNNING")), gone + " unplugged");
+                long otherBefore = field(status(other), "completed");
+                Await.until(LIMIT, () -> status(other), st -> field(st, "completed") > otherBefore + 20,
+                        other + " working on while " + gone + " is unplugged");
+                String unplugged = row(Shell.run(context, "agx:load --json --device " + gone + " stop"), gone);
+                System.out.println("HotUnplugIT " + core[0] + " unplugged: " + unplugged);
+                assertEquals(unplugged, 0, field(unplugged, "lost"));
+                assertEquals(unplugged, field(unplugged, "submitted"),
+                        field(unplugged, "completed") + field(unplugged, "failed"));
+                assertFalse("only failures with the device (NO_DEVICE): " + unplugged, unplugged.matches(".*status [0-57-9].*"));
+            } finally {
+                bundle.start();
+            }
+            asahiDevice(gone);
+            Await.until(LIMIT, () -> Shell.run(context, "agx:devices"),
+                    t -> t.lines().anyMatch(l -> l.startsWith(gone + " ") && l.contains("RUNNING")), gone + " probed again");
+            Shell.run(context, "agx:load --device " + gone + " --clients 1 start");
+            Await.until(LIMIT, () -> status(gone), st -> field(st, "completed") > 50, "a load on the fresh " + gone);
+            for (String d : List.of(gone, other)) {
+                String done = row(Shell.run(context, "agx:load --json --device " + d + " stop"), d);
+                assertEquals(done, 0, field(done, "lost"));
+                assertEquals(done, 0, field(done, "failed"));
+            }
+        }
+        awaitThreadsBackTo(threads);
+        awaitResourcesBackTo(resources);
+        Await.until(LIMIT, () -> Shell.run(context, "drm:gem"), t -> t.contains("(none)"), "every GEM object freed");
+    }
 }

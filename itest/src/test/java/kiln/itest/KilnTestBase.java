@@ -76,6 +76,71 @@ public abstract class KilnTestBase {
         return out;
     }
 
+    /**
+     * Kiln's threads now, platform and virtual alike (from the JVM's thread dump, which lists
+     * virtual threads too): thread name with its numbers folded to {@code #} -> how many. The
+     * silicon's host-worker pools are left out: they start their fixed number of threads lazily
+     * and keep them for the device's life. A baseline: the same twice in a row, 200 ms apart (a
+     * device torn down just before may still be ending its threads).
+     */
+    protected java.util.Map<String, Integer> kilnThreads() throws Exception {
+        java.util.Map<String, Integer> last = threadDump();
+        for (int i = 0; i < 50; i++) {
+            Thread.sleep(200);
+            java.util.Map<String, Integer> now = threadDump();
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("Kiln's threads never settled: " + last);
+    }
+
+    private java.util.Map<String, Integer> threadDump() throws Exception {
+        java.nio.file.Path dump = java.nio.file.Files.createTempFile("kiln-threads", ".json");
+        java.nio.file.Files.delete(dump);
+        try {
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=HotSpotDiagnostic"), "dumpThreads",
+                    new Object[] {dump.toString(), "JSON"}, new String[] {String.class.getName(), String.class.getName()});
+            java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\": \"((?:agx|drm)-[^\"]*)\"")
+                    .matcher(java.nio.file.Files.readString(dump));
+            while (m.find()) {
+                if (!m.group(1).contains("-worker-")) {
+                    out.merge(m.group(1).replaceAll("[0-9]+", "#"), 1, Integer::sum);
+                }
+            }
+            return out;
+        } finally {
+            java.nio.file.Files.deleteIfExists(dump);
+        }
+    }
+
+    /** Waits until Kiln's threads are those of {@code before} again (nothing leaked, nothing stuck). */
+    protected void awaitThreadsBackTo(java.util.Map<String, Integer> before) throws Exception {
+        Await.until(java.time.Duration.ofSeconds(20), this::threadDump, before::equals, "Kiln's threads back to " + before);
+    }
+
+    /** A number in an {@code agx:load --json} row. */
+    protected static long field(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new AssertionError(name + " not in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** {@code device}'s row of {@code agx:load --json status}. */
+    protected String status(String device) throws Exception {
+        return row(Shell.run(context, "agx:load --json status"), device);
+    }
+
+    /** The line of {@code device} in a JSON listing (one object per line), or "[]". */
+    protected static String row(String json, String device) {
+        return json.lines().filter(l -> l.contains("\"device\": \"" + device + "\"")).findFirst().orElse("[]");
+    }
+
     /** {@link #deviceResources} once both default devices run: the baseline a test compares with. */
     protected java.util.Map<String, String> baselineResources() throws Exception {
         asahiDevice("t8103");

@@ -4,8 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -18,7 +16,8 @@ import org.osgi.framework.Bundle;
  * {@code agx:load} under everything issue 7 throws at a device: command swaps 12.3 <-> 13.2, the
  * firmware bundle going and coming back, an injected firmware crash. Afterwards no job is lost,
  * every one that completed has its exact output, the only failures are the jobs the crash hit,
- * the load's threads are gone and the device holds what it held before.
+ * Kiln's threads (the load's, the schedulers', the old firmwares') are gone and the device holds
+ * what it held before.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -26,25 +25,14 @@ public class LoadIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
 
-    private static long field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);
-        if (!m.find()) {
-            throw new AssertionError(name + " not in " + json);
-        }
-        return Long.parseLong(m.group(1));
-    }
-
     private String status() throws Exception {
         return status("t8103");
-    }
-
-    private long threads(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).count();
     }
 
     @Test
     public void nothingIsLostUnderSwapsBundleChurnAndACrash() throws Exception {
         var resources = baselineResources();
+        var threads = kilnThreads();
         String started = Shell.run(context, "agx:load --device t8103 --clients 2 start");
         assertTrue(started, started.startsWith("load started"));
         Await.until(LIMIT, this::status, s -> field(s, "completed") > 100, "the load running");
@@ -82,15 +70,17 @@ public class LoadIT extends KilnTestBase {
                 jobs == 0 || !done.matches(".*status [0-57-9].*"));
         assertEquals(done, field(done, "submitted"), field(done, "completed") + field(done, "failed") + field(done, "lost"));
         assertTrue(done, done.contains("\"running\": false"));
-        assertEquals("the load's threads are gone", 0, threads("agx-load-"));
+        awaitThreadsBackTo(threads); // the load's, its queues' schedulers, the old firmwares' ASC threads...
         awaitResourcesBackTo(resources);
     }
 
     @Test
     public void aHungFirmwareIsFoundOutAndRestartedUnderLoad() throws Exception {
+        var threadsBefore = kilnThreads();
         org.osgi.service.cm.Configuration device = declareDevice("hangs", "apple,agx-t8103", "hang.timeout.ms", 200);
         try {
             asahiDevice("hangs");
+            var threads = kilnThreads();
             Shell.run(context, "agx:load --device hangs --clients 1 start");
             Await.until(LIMIT, () -> status("hangs"), st -> field(st, "completed") > 50, "the load running");
             Shell.run(context, "agx:inject firmware-hang hangs");
@@ -114,14 +104,17 @@ public class LoadIT extends KilnTestBase {
                     failed >= 1 && failed <= 4);
             assertEquals("one restart only (the GPU hang needed none)", 1,
                     Shell.run(context, "agx:history hangs").lines().filter(l -> l.contains("crash recovery")).count());
+            awaitThreadsBackTo(threads);
         } finally {
             device.delete();
         }
+        awaitThreadsBackTo(threadsBefore); // the device's own (control, ASC, watchdog, interrupts) go with it
     }
 
     @Test
     public void memoryRunningOutAndAnMmuFaultCostOnlyWhatTheyHit() throws Exception {
         String node = (String) asahiDevice("t8112").getProperty(kiln.drm.api.device.DrmDevice.RENDER_NODE);
+        var threads = kilnThreads();
         Shell.run(context, "agx:load --device t8112 --clients 1 start");
         Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > 50, "the load running");
         kiln.drm.api.client.Client client = service(kiln.drm.api.client.ClientFactory.class).spawn("hungry", false);
@@ -154,14 +147,6 @@ public class LoadIT extends KilnTestBase {
         String done = row(Shell.run(context, "agx:load --json --device t8112 stop"), "t8112");
         System.out.println("LoadIT memory and MMU fault: " + done);
         assertEquals(done, 0, field(done, "lost"));
-    }
-
-    private String status(String device) throws Exception {
-        return row(Shell.run(context, "agx:load --json status"), device);
-    }
-
-    /** The line of {@code device} in a JSON listing (one object per line), or "[]". */
-    private static String row(String json, String device) {
-        return json.lines().filter(l -> l.contains("\"device\": \"" + device + "\"")).findFirst().orElse("[]");
+        awaitThreadsBackTo(threads);
     }
 }

@@ -97,6 +97,8 @@ public final class AgxGpu implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger failedByCrash = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
+    /** Kiln's firmware watchdog thread, woken to end when the GPU closes. */
+    private volatile Thread watchdog;
 
     private AgxGpu(HwConfig hw, Firmware firmware, FirmwareAbi abi, Silicon silicon, PhysicalMemory memory, UatPageTable kernelLower,
             UatPageTable kernelTable, KernelVm kernel, IdRegisters ids, InitDataBuilder.Built init, long ttbat,
@@ -171,7 +173,8 @@ public final class AgxGpu implements AutoCloseable {
             AgxGpu gpu = new AgxGpu(hw, firmware, abi, silicon, memory, lower, kernelTable, kernel, ids, init, ttbat,
                     hangTimeoutMs);
             gpu.boot();
-            Thread.ofVirtual().name("agx-" + Integer.toHexString(hw.chipId()) + "-fw-watchdog").start(gpu::watchdog);
+            gpu.watchdog = Thread.ofVirtual().name("agx-" + Integer.toHexString(hw.chipId()) + "-fw-watchdog")
+                    .start(gpu::watchdog);
             return gpu;
         } catch (DrmException | RuntimeException e) {
             silicon.close();
@@ -826,8 +829,8 @@ public final class AgxGpu implements AutoCloseable {
 
     /**
      * A swap's first step: the firmware starts no new command ({@code DEVCTRL_KILN_QUIESCE}, once
-     * it has read it) and the commands it had started run to their end, up to {@code drainBound};
-     * whether they did.
+     * it has read it) and the commands it had started run to their end — including the fragment
+     * pass of a render whose vertex pass ran — up to {@code drainBound}; whether they did.
      */
     private boolean quiesce(Duration drainBound) {
         long deadline = System.nanoTime() + drainBound.toNanos();
@@ -838,7 +841,9 @@ public final class AgxGpu implements AutoCloseable {
             LOG.warn("swap: could not quiesce the firmware: {}", e.getMessage());
             return false;
         }
-        while (!crashed && (!init.rings().deviceControl().drained() || !running().isEmpty())) {
+        List<WorkQueue> queues = events.queues();
+        while (!crashed && (!init.rings().deviceControl().drained() || !running().isEmpty()
+                || HaltedWork.partlyDone(queues))) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
@@ -851,6 +856,10 @@ public final class AgxGpu implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        Thread w = watchdog;
+        if (w != null) {
+            java.util.concurrent.locks.LockSupport.unpark(w);
+        }
         synchronized (attachSignal) {
             attachSignal.notifyAll();
         }

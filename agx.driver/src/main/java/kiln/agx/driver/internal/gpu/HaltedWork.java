@@ -43,6 +43,23 @@ final class HaltedWork {
         this.kernel = kernel;
     }
 
+    /**
+     * Whether a command on {@code queues} is partly done — a render whose vertex pass finished and
+     * whose fragment pass has not: started work, which a swap lets finish.
+     */
+    static boolean partlyDone(List<WorkQueue> queues) {
+        Map<Replay, Integer> unfinished = new IdentityHashMap<>();
+        for (WorkQueue q : queues) {
+            q.countUnfinished(unfinished);
+        }
+        for (Map.Entry<Replay, Integer> e : unfinished.entrySet()) {
+            if (e.getValue() < e.getKey().completions()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Nothing unfinished (the firmware had crashed and its work failed already). */
     static HaltedWork none(KernelVm kernel) {
         return new HaltedWork(List.of(), kernel);

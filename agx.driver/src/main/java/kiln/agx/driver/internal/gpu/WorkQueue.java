@@ -318,6 +318,16 @@ public final class WorkQueue {
         d.free(gpu.kernel());
     }
 
+    /** Adds to {@code counts}, per replay, its commands in flight here whose value the stamp has not reached. */
+    synchronized void countUnfinished(java.util.Map<Replay, Integer> counts) {
+        int stamp = gpu.events().stamp(slot);
+        for (Pending p : pending) {
+            if (p.replay != null && stamp - p.value < 0) {
+                counts.merge(p.replay, 1, Integer::sum);
+            }
+        }
+    }
+
     /**
      * Swap, the old firmware stopped: completes what its stamp reached, then hands over every
      * other command in flight, oldest first, and forgets them; the first is {@code started} if
