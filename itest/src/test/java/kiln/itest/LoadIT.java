@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -60,12 +61,17 @@ public class LoadIT extends KilnTestBase {
         System.out.println("LoadIT: " + done + "\n" + Shell.run(context, "agx:history t8103"));
         assertEquals(done, 0, field(done, "lost"));
         assertEquals("nothing failed before the crash: " + beforeCrash, 0, field(beforeCrash, "failed"));
-        String recovery = Shell.run(context, "agx:history --json t8103").lines().filter(l -> l.contains("crash recovery"))
-                .findFirst().orElseThrow();
-        // The crash fails the work it hit on the firmware (NO_DEVICE); the work still queued waits for
-        // the restart, so with two clients keeping 32 jobs each outstanding only a handful fail.
+        List<String> recoveries = Shell.run(context, "agx:history --json t8103").lines().filter(l -> l.contains("crash recovery"))
+                .toList();
+        assertEquals("one crash, one recovery (the restarted firmware must not crash again): " + recoveries, 1,
+                recoveries.size());
+        // The crash fails the commands it hit on the firmware (NO_DEVICE) — a render is two of them, so
+        // the jobs that failed number between half and all of the commands the recovery counted; the
+        // work still queued waits for the restart.
         long jobs = field(done, "failed");
-        assertTrue("only the jobs the crash hit failed: " + done + " / " + recovery, jobs <= 8);
+        long commands = field(recoveries.get(0), "failed");
+        assertTrue("the failed jobs are the ones the crash hit: " + done + " / " + recoveries.get(0),
+                jobs <= commands && commands <= 2 * jobs);
         assertTrue("every failure is the crash's NO_DEVICE: " + done,
                 jobs == 0 || !done.matches(".*status [0-57-9].*"));
         assertEquals(done, field(done, "submitted"), field(done, "completed") + field(done, "failed") + field(done, "lost"));

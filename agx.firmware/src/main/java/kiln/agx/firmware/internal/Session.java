@@ -349,7 +349,8 @@ final class Session {
                 CommandType type = CommandType.ofTag(f.cmdTag.read(kernel, command));
                 if (type == null) {
                     throw new FirmwareCrash("unknown command tag " + f.cmdTag.read(kernel, command) + " at 0x"
-                            + Long.toHexString(command));
+                            + Long.toHexString(command) + " (" + q.pipe + " queue 0x" + Long.toHexString(q.info) + ", entry "
+                            + q.rptr + " of " + q.wptr + ")");
                 }
                 switch (type) {
                     case BARRIER -> {

@@ -327,6 +327,7 @@ public final class AgxGpu implements AutoCloseable {
             failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
         }
         failedByCrash.addAndGet(failed);
+        LOG.error("GPU firmware lost: {} commands in flight failed", failed);
         onCrash.run();
     }
 

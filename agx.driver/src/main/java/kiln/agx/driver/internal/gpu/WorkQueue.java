@@ -252,7 +252,11 @@ public final class WorkQueue {
         return true;
     }
 
-    /** Completes every command in flight with {@code error} and refuses more (the firmware is gone); how many. */
+    /**
+     * Completes every command in flight with {@code error} and refuses more (the firmware is gone);
+     * how many. The stamps move to the last command's value, so that barriers of a restarted
+     * firmware waiting for any of them pass.
+     */
     int failAll(WorkError error) {
         List<Pending> done;
         synchronized (this) {
@@ -260,6 +264,9 @@ public final class WorkQueue {
             done = new ArrayList<>(pending);
             pending.clear();
             done.forEach(p -> p.error = p.error != null ? p.error : error);
+            if (!done.isEmpty()) {
+                gpu.events().setStamps(slot, value);
+            }
         }
         finish(done);
         if (closing) {

@@ -11,6 +11,7 @@ import kiln.agx.api.firmware.FirmwareProtocol;
 import kiln.agx.api.uapi.AsahiUapi;
 import kiln.agx.driver.internal.gpu.AgxGpu;
 import kiln.agx.driver.internal.gpu.ComputeCommands;
+import kiln.agx.driver.internal.gpu.InitDataBuilder;
 import kiln.agx.driver.internal.gpu.RenderCommands;
 import kiln.agx.driver.internal.gpu.Replay;
 import kiln.agx.driver.internal.gpu.WorkError;
@@ -31,16 +32,20 @@ import kiln.drm.api.sched.TimeoutStatus;
 final class SubmitBackend implements JobBackend<SubmitJob> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBackend.class);
 
-    /** The command builders for one firmware ABI. */
-    record Builders(ComputeCommands compute, RenderCommands render) {
+    /**
+     * The command builders for one firmware boot: its ABI and its InitData (compute commands come
+     * from a template holding the InitData's statistics block, which a restart of the same
+     * firmware after a crash replaces too).
+     */
+    record Builders(InitDataBuilder.Built init, ComputeCommands compute, RenderCommands render) {
         Builders(AgxGpu gpu) {
-            this(new ComputeCommands(gpu), new RenderCommands(gpu));
+            this(gpu.initData(), new ComputeCommands(gpu), new RenderCommands(gpu));
         }
     }
 
     private final AgxGpu gpu;
     // Replaced on the first use after a swap (inside a firmware section, or by the swap itself,
-    // so the ABI cannot change between the check and the use).
+    // so the firmware cannot change between the check and the use).
     private volatile Builders builders;
 
     SubmitBackend(AgxGpu gpu) {
@@ -48,13 +53,13 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
         this.builders = new Builders(gpu);
     }
 
-    /** The builders for the GPU's current ABI. */
+    /** The builders for the GPU's current firmware boot. */
     Builders builders() {
         Builders b = builders;
-        if (b.compute().abi() != gpu.abi()) {
+        if (b.init() != gpu.initData()) {
             synchronized (this) {
                 b = builders;
-                if (b.compute().abi() != gpu.abi()) {
+                if (b.init() != gpu.initData()) {
                     b = new Builders(gpu);
                     builders = b;
                 }
