@@ -37,6 +37,7 @@ final class KilnOptions {
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
                 frameworkProperty("felix.fileinstall.log.level").value("2"),
                 systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"),
+                systemProperty("org.slf4j.simpleLogger.log.kiln.agx.driver.internal.device").value("info"), // what each device did, in the reports
                 // logging first, or slf4j binds to NOP for the life of the VM
                 composite(ClasspathBundles.bundles(1,
                         "org.objectweb.asm", "org.objectweb.asm.commons", "org.objectweb.asm.tree",
