@@ -411,4 +411,97 @@ public class FirmwareSwapIT extends KilnTestBase {
             config.delete();
         }
     }
+
+    /**
+     * The last firmware leaves while a long command runs and others wait behind it on the
+     * firmware: the running one outlasts the drain bound and is killed, the others are held —
+     * replayed exactly once when a firmware arrives in time, failed with NO_DEVICE (never run)
+     * once their deadline passes with none.
+     */
+    @Test
+    public void parkingHoldsWhatHadNotStartedUntilAFirmwareComesOrItsDeadline() throws Exception {
+        Configuration config = declareDevice("park-drain", "apple,agx-t8103", "swap.drain.ms", 100,
+                "no.firmware.deadline.ms", 1500);
+        Bundle fw13 = bundle("firmware.fw13_2");
+        Bundle fw12 = bundle("firmware.fw12_3");
+        Client client = service(ClientFactory.class).spawn("park-drain", false);
+        try {
+            String node = (String) asahiDevice("park-drain").getProperty(DrmDevice.RENDER_NODE);
+            UapiSetup s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
+            long[] count = s.buffer(4);
+            long[] mark = s.buffer(4);
+            long[] counters = s.buffer(4 * 32);
+            long[] results = s.buffer(STRIDE * 8);
+            client.memory().writeInt(count[1], 1_000_000_000);
+            long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], mark[0]);
+            long[] increment = s.encoder(s.program(Kernels.INCREMENT), 32, counters[0]);
+            IntFunction<Integer> status = j -> {
+                try {
+                    return client.memory().readInt(results[1] + STRIDE * j + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (int round = 0; round < 2; round++) {
+                int base = 4 * round;
+                fw13.stop(); // 12.3 is the last firmware left
+                Await.until(LIMIT, () -> firmwareOf("park-drain"), "12.3"::equals, "park-drain on 12.3");
+                int[] done = new int[4];
+                for (int j = 0; j < 4; j++) {
+                    done[j] = s.dev.syncobjCreate(0);
+                    long[] enc = j == 0 ? spin : increment;
+                    s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done[j])),
+                            List.of(Compute.of(enc[0], enc[1]).withResult(STRIDE * (base + j))), (int) results[2]);
+                }
+                Thread.sleep(200); // the spin runs, the increments wait behind it on the firmware
+                fw12.stop();
+                Await.until(LIMIT, () -> Shell.run(context, "agx:devices"), t -> t.lines()
+                        .anyMatch(l -> l.startsWith("park-drain ") && l.contains("WAITING_FOR_FIRMWARE") && l.contains("holding")),
+                        "park-drain parked");
+                s.dev.syncobjWait(new int[] {done[0]}, System.nanoTime() + LIMIT.toNanos(), 0);
+                assertEquals("round " + round + ": the spin, halted by the parking", 5 /* KILLED */, (int) status.apply(base));
+                assertEquals("held work has not run", 3 * round, client.memory().readInt(counters[1]));
+                if (round == 1) {
+                    Thread.sleep(2000); // past the deadline
+                    s.dev.syncobjWait(done, System.nanoTime() + LIMIT.toNanos(), 1 /* WAIT_ALL */);
+                    for (int j = 1; j < 4; j++) {
+                        assertEquals("held job " + j + " past its deadline", 6 /* NO_DEVICE */, (int) status.apply(base + j));
+                    }
+                }
+                fw12.start();
+                Await.until(LIMIT, () -> firmwareOf("park-drain"), "12.3"::equals, "park-drain on 12.3");
+                s.dev.syncobjWait(done, System.nanoTime() + LIMIT.toNanos(), 1 /* WAIT_ALL */);
+                if (round == 0) {
+                    for (int j = 1; j < 4; j++) {
+                        assertEquals("held job " + j + ", replayed", STATUS_COMPLETE, (int) status.apply(j));
+                    }
+                }
+                assertEquals("round " + round + ": each held job ran exactly once, or never", 3,
+                        client.memory().readInt(counters[1]));
+                fw13.start();
+                Await.until(LIMIT, () -> firmwareOf("park-drain"), "13.2"::equals, "park-drain back on 13.2");
+            }
+            // the device serves on
+            int after = s.dev.syncobjCreate(0);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(after)),
+                    List.of(Compute.of(increment[0], increment[1]).withResult(0)), (int) results[2]);
+            s.dev.syncobjWait(new int[] {after}, System.nanoTime() + LIMIT.toNanos(), 0);
+            assertEquals(4, client.memory().readInt(counters[1]));
+            System.out.println("FirmwareSwapIT parking:\n" + Shell.run(context, "agx:history park-drain"));
+            List<String> history = Shell.run(context, "agx:history --json park-drain").lines().toList();
+            assertTrue("the parking held 3 and killed 1: " + history, history.stream()
+                    .anyMatch(l -> l.contains("\"outcome\": \"parked\"") && l.contains("\"replayed\": 3, \"failed\": 1")));
+            assertTrue("the arrival replayed the 3: " + history, history.stream()
+                    .anyMatch(l -> l.contains("firmware 12.3 arrived") && l.contains("\"replayed\": 3, \"failed\": 0")));
+        } finally {
+            client.exit();
+            config.delete();
+            for (Bundle b : List.of(fw12, fw13)) {
+                if (b.getState() != Bundle.ACTIVE) {
+                    b.start();
+                }
+            }
+        }
+        Await.until(LIMIT, () -> firmwareOf("t8103"), "13.2"::equals, "t8103 back on the newest");
+    }
 }

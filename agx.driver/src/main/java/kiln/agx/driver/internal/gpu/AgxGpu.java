@@ -97,6 +97,8 @@ public final class AgxGpu implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger failedByCrash = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
+    /** What a parked GPU's firmware had not started, until a firmware comes or the deadline. */
+    private HaltedWork held;
     /** Kiln's firmware watchdog thread, woken to end when the GPU closes. */
     private volatile Thread watchdog;
 
@@ -679,41 +681,65 @@ public final class AgxGpu implements AutoCloseable {
     }
 
     /**
-     * The firmware goes and none replaces it yet: as a swap's first half, the firmware finishes
-     * what it has (up to {@code drainBound}) and stops; new work waits in its queues (see
-     * {@link #firmwareSection(long)}) until {@link #swapFirmware} attaches one.
-     *
-     * @throws DrmException EBUSY if the work in flight did not finish in time (the firmware runs on)
+     * The firmware goes and none replaces it yet: as a swap's first half, it is quiesced, the
+     * commands it started finish (up to {@code drainBound}; those that do not are killed) and it
+     * stops. What it had not started is held, with the work that keeps arriving (see
+     * {@link #firmwareSection(long)}), until {@link #swapFirmware} attaches a firmware and replays
+     * it — or, once its job has waited the {@link #noFirmwareDeadline} since its submission, fails
+     * with ENODEV, oldest first.
      */
     public void parkFirmware(Duration drainBound) throws DrmException {
+        HaltedWork halted;
         swapLock.writeLock().lock();
         try {
             if (parked || closed) {
                 return;
             }
-            awaitIdle(drainBound, "park");
+            boolean running = !crashed;
+            if (running && !quiesce(drainBound)) {
+                LOG.warn("park: started work did not finish in {} ms; halting it", drainBound.toMillis());
+            }
             silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
             silicon.asc().awaitStop(HANDOFF_TIMEOUT);
             silicon.asc().setReceiver(null);
+            halted = running && !crashed ? HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel)
+                    : HaltedWork.none(kernel);
+            halted.kill();
+            held = halted;
             parked = true;
             record(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
-                    java.time.Instant.now(), Duration.ZERO, clients.size(), 0, 0, "parked"));
-            LOG.info("firmware {} stopped; no firmware until one arrives", firmware.version());
+                    java.time.Instant.now(), Duration.ZERO, clients.size(), halted.replayed(), halted.killed(), "parked"));
+            LOG.info("firmware {} stopped; no firmware until one arrives ({} commands held)", firmware.version(),
+                    halted.replayed());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DrmException(Errno.EINTR, "interrupted stopping the firmware");
         } finally {
             swapLock.writeLock().unlock();
         }
+        if (halted.replayed() > 0) {
+            Thread.ofVirtual().name("agx-" + Integer.toHexString(hw.chipId()) + "-held-work").start(() -> expireHeld(halted));
+        }
     }
 
-    private void awaitIdle(Duration drainBound, String what) throws DrmException {
-        long deadline = System.nanoTime() + drainBound.toNanos();
-        while (!crashed && !events.queues().stream().allMatch(q -> q.inFlight() == 0)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new DrmException(Errno.EBUSY, what + ": work in flight did not finish in " + drainBound.toMillis() + " ms");
+    /** Fails held commands as their deadlines pass, until a firmware takes them or none is left. */
+    private void expireHeld(HaltedWork halted) {
+        long next = System.nanoTime();
+        while (next != Long.MAX_VALUE) {
+            java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+            swapLock.writeLock().lock();
+            try {
+                if (held != halted) {
+                    return; // a firmware came and replayed them
+                }
+                next = closed ? Long.MAX_VALUE : halted.failExpired(System.nanoTime(), noFirmwareDeadlineNanos, false,
+                        WorkError.of(WorkError.Kind.NO_DEVICE));
+                if (next == Long.MAX_VALUE) {
+                    held = null;
+                }
+            } finally {
+                swapLock.writeLock().unlock();
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
     }
 
@@ -770,7 +796,9 @@ public final class AgxGpu implements AutoCloseable {
         String from = parked ? "-" : firmware.version().toString();
         swapLock.writeLock().lock();
         long quiet = System.nanoTime();
-        HaltedWork halted = HaltedWork.none(kernel);
+        boolean wasHeld = parked && held != null; // its kills were reported with the parking
+        HaltedWork halted = wasHeld ? held : HaltedWork.none(kernel);
+        held = null;
         try {
             boolean running = !parked && !crashed;
             if (running && !quiesce(drainBound)) {
@@ -810,6 +838,7 @@ public final class AgxGpu implements AutoCloseable {
                 crashed = true;
                 LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
                 events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+                halted.failExpired(System.nanoTime(), 0, true, WorkError.of(WorkError.Kind.NO_DEVICE)); // not replayed
                 record(new FirmwareSwap(reason, from, next.version().toString(), at,
                         Duration.ofNanos(System.nanoTime() - quiet), clients.size(), 0, halted.killed(), "failed: " + e));
                 throw e instanceof DrmException d ? d : new DrmException(Errno.ENODEV, "firmware swap failed: " + e);
@@ -821,7 +850,7 @@ public final class AgxGpu implements AutoCloseable {
             }
         }
         FirmwareSwap done = new FirmwareSwap(reason, from, next.version().toString(), at, Duration.ofNanos(System.nanoTime() - quiet),
-                clients.size(), halted.replayed(), failedByCrash.getAndSet(0) + halted.killed(), "ok");
+                clients.size(), halted.replayed(), failedByCrash.getAndSet(0) + (wasHeld ? 0 : halted.killed()), "ok");
         record(done);
         LOG.info("firmware {} -> {}: {} queues rebuilt, {} commands replayed, {} killed, {} us without firmware", from,
                 next.version(), done.queues(), done.replayed(), halted.killed(), done.downtime().toNanos() / 1000);
@@ -866,6 +895,15 @@ public final class AgxGpu implements AutoCloseable {
         }
         silicon.asc().setReceiver(null);
         events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+        swapLock.writeLock().lock();
+        try {
+            if (held != null) {
+                held.failExpired(System.nanoTime(), 0, true, WorkError.of(WorkError.Kind.NO_DEVICE));
+                held = null;
+            }
+        } finally {
+            swapLock.writeLock().unlock();
+        }
         slots.powerOff();
         silicon.close();
         kernel.close();

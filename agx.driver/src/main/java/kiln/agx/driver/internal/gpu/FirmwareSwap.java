@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param downtime how long no command started: from quiescing the old firmware to the new one
  *                 having the replayed commands
  * @param queues   user queues rebuilt in the new ABI
- * @param replayed user commands the old firmware had not started, replayed on the new one
+ * @param replayed user commands the old firmware had not started, replayed on the new one (when
+ *                 parked: held for the next firmware)
  * @param failed   firmware commands that failed with it: those a crash hit, or started ones a swap
  *                 killed because they outlasted its drain bound (0 for a swap that drained in time)
  * @param outcome  {@code "ok"}, {@code "parked"}, or why it failed

@@ -37,6 +37,7 @@ final class HaltedWork {
     private final Map<Replay, List<WorkQueue.Unfinished>> parts = new IdentityHashMap<>();
     private final List<WorkQueue> queues;
     private final KernelVm kernel;
+    private int replayed = -1;
 
     private HaltedWork(List<WorkQueue> queues, KernelVm kernel) {
         this.queues = queues;
@@ -136,9 +137,9 @@ final class HaltedWork {
         return killed.size();
     }
 
-    /** User commands replayed. */
+    /** User commands replayed, or held to be (on a parked GPU). */
     int replayed() {
-        return replays.size();
+        return replayed >= 0 ? replayed : replays.size();
     }
 
     /** Completes the killed commands with KILLED and frees their objects. */
@@ -155,6 +156,41 @@ final class HaltedWork {
     }
 
     /**
+     * With no firmware to run them, fails (with {@code error}) the replays whose job has waited
+     * {@code deadlineNanos} since its submission by {@code now} (every one with {@code all}: the GPU
+     * is gone), oldest first; each work queue's
+     * stamps move past its last failed command (so barriers on it pass once a firmware runs again)
+     * and what stays held keeps its values. When the next one expires ({@link System#nanoTime}),
+     * or {@link Long#MAX_VALUE} when nothing is held any more.
+     */
+    long failExpired(long now, long deadlineNanos, boolean all, WorkError error) {
+        Map<WorkQueue, Integer> last = new LinkedHashMap<>();
+        long next = Long.MAX_VALUE;
+        for (java.util.Iterator<Replay> it = replays.iterator(); it.hasNext();) {
+            Replay r = it.next();
+            long expiry = r.submittedNanos() + deadlineNanos;
+            if (!all && expiry - now > 0) {
+                next = Math.min(next, expiry);
+                continue;
+            }
+            it.remove();
+            for (WorkQueue.Unfinished u : parts.get(r)) {
+                last.put(u.queue(), u.value());
+                try {
+                    u.done().accept(error);
+                } catch (RuntimeException e) {
+                    LOG.error("completion of a held command failed", e);
+                }
+            }
+        }
+        last.forEach((q, value) -> q.restart(value, true));
+        if (replays.isEmpty()) {
+            queues.forEach(WorkQueue::replayed);
+        }
+        return next;
+    }
+
+    /**
      * Builds the replays again in the (new) firmware's ABI and queues them, in order. A replay
      * that cannot be built fails the swap: everything not queued yet completes with NO_DEVICE.
      */
@@ -166,13 +202,11 @@ final class HaltedWork {
             }
         } catch (DrmException | RuntimeException e) {
             into.values().forEach(list -> list.forEach(c -> c.objects().forEach(kernel::free)));
-            parts.forEach((r, list) -> {
-                if (replays.contains(r)) {
-                    list.forEach(u -> u.done().accept(WorkError.of(WorkError.Kind.NO_DEVICE)));
-                }
-            });
+            failExpired(System.nanoTime(), 0, true, WorkError.of(WorkError.Kind.NO_DEVICE));
             throw e;
         }
+        int count = replays.size();
+        replays.clear(); // queued from here on: their completions are the work queues' business
         into.forEach((q, commands) -> {
             try {
                 q.replay(commands);
@@ -187,5 +221,6 @@ final class HaltedWork {
             }
         });
         queues.forEach(WorkQueue::replayed);
+        replayed = count;
     }
 }

@@ -27,6 +27,12 @@ public interface Replay {
      */
     long order();
 
+    /**
+     * When its job was submitted ({@link System#nanoTime}): held with no firmware to run it, it
+     * fails once it has waited the device's no-firmware deadline from then, as queued jobs do.
+     */
+    long submittedNanos();
+
     /** How many completing entries (with a callback) the command queued: 1, or 2 for a render. */
     int completions();
 

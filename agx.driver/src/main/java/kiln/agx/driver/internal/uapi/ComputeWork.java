@@ -49,6 +49,11 @@ final class ComputeWork implements Replay, Consumer<WorkError> {
     }
 
     @Override
+    public long submittedNanos() {
+        return job.submittedNanos();
+    }
+
+    @Override
     public int completions() {
         return 1;
     }

@@ -56,6 +56,11 @@ final class RenderWork implements Replay {
     }
 
     @Override
+    public long submittedNanos() {
+        return job.submittedNanos();
+    }
+
+    @Override
     public int completions() {
         return 2;
     }
