@@ -41,7 +41,7 @@ import kiln.drm.api.device.DrmDevice;
 @ExamReactorStrategy(PerClass.class)
 public class FirmwareSwapIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
-    private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
+    private static final int SWAPS = Integer.getInteger("kiln.swaps", 100);
     private static final long STRIDE = 64;
 
     /** A client submitting jobs until told to stop; each job writes its own slice and result. */

@@ -24,7 +24,7 @@ import org.osgi.framework.Bundle;
 @ExamReactorStrategy(PerClass.class)
 public class LoadIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(30);
-    private static final int SWAPS = Integer.getInteger("kiln.swaps", 10);
+    private static final int SWAPS = Integer.getInteger("kiln.load.swaps", 100);
 
     private String status() throws Exception {
         return status("t8103");
