@@ -120,6 +120,7 @@ public class LoadIT extends KilnTestBase {
     @Test
     public void memoryRunningOutAndAnMmuFaultCostOnlyWhatTheyHit() throws Exception {
         String node = (String) asahiDevice("t8112").getProperty(kiln.drm.api.device.DrmDevice.RENDER_NODE);
+        var resources = baselineResources();
         var threads = kilnThreads();
         Shell.run(context, "agx:load --device t8112 --clients 1 start");
         Await.until(LIMIT, () -> status("t8112"), st -> field(st, "completed") > 50, "the load running");
@@ -154,5 +155,6 @@ public class LoadIT extends KilnTestBase {
         System.out.println("LoadIT memory and MMU fault: " + done);
         assertEquals(done, 0, field(done, "lost"));
         awaitThreadsBackTo(threads);
+        awaitResourcesBackTo(resources); // the pages held and given back, the faulting job's objects
     }
 }
