@@ -695,16 +695,7 @@ public final class AgxGpu implements AutoCloseable {
             if (parked || closed) {
                 return;
             }
-            boolean running = !crashed;
-            if (running && !quiesce(drainBound)) {
-                LOG.warn("park: started work did not finish in {} ms; halting it", drainBound.toMillis());
-            }
-            silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
-            silicon.asc().awaitStop(HANDOFF_TIMEOUT);
-            silicon.asc().setReceiver(null);
-            halted = running && !crashed ? HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel)
-                    : HaltedWork.none(kernel);
-            halted.kill();
+            halted = halt(drainBound, "park");
             held = halted;
             parked = true;
             record(new FirmwareSwap("no compatible firmware left", firmware.version().toString(), "-",
@@ -800,19 +791,9 @@ public final class AgxGpu implements AutoCloseable {
         HaltedWork halted = wasHeld ? held : HaltedWork.none(kernel);
         held = null;
         try {
-            boolean running = !parked && !crashed;
-            if (running && !quiesce(drainBound)) {
-                LOG.warn("swap: started work did not finish in {} ms; halting it", drainBound.toMillis());
-            }
             try {
                 if (!parked) {
-                    silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
-                    silicon.asc().awaitStop(HANDOFF_TIMEOUT);
-                    silicon.asc().setReceiver(null);
-                }
-                if (running && !crashed) {
-                    halted = HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel);
-                    halted.kill();
+                    halted = halt(drainBound, "swap");
                 }
                 abi.field(HANDOFF, "magic_fw").set(handoffRegion(silicon, memory), 0, 0);
                 InitDataBuilder.Built old = init;
@@ -855,6 +836,27 @@ public final class AgxGpu implements AutoCloseable {
         LOG.info("firmware {} -> {}: {} queues rebuilt, {} commands replayed, {} killed, {} us without firmware", from,
                 next.version(), done.queues(), done.replayed(), halted.killed(), done.downtime().toNanos() / 1000);
         return done;
+    }
+
+    /**
+     * Stops the running firmware as a swap or parking does: {@link #quiesce}, then the ASC; then
+     * sorts what it left unfinished ({@link HaltedWork}), killing what had started. Nothing to
+     * sort if the firmware had crashed (its work failed with it).
+     */
+    private HaltedWork halt(Duration drainBound, String what) throws InterruptedException {
+        boolean running = !crashed;
+        if (running && !quiesce(drainBound)) {
+            LOG.warn("{}: started work did not finish in {} ms; halting it", what, drainBound.toMillis());
+        }
+        silicon.mmio().write32(MmioRegion.ASC, AgxRegisters.CPU_CONTROL, 0);
+        silicon.asc().awaitStop(HANDOFF_TIMEOUT);
+        silicon.asc().setReceiver(null);
+        if (!running || crashed) {
+            return HaltedWork.none(kernel);
+        }
+        HaltedWork halted = HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel);
+        halted.kill();
+        return halted;
     }
 
     /**

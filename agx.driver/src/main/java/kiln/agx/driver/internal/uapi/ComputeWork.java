@@ -5,7 +5,6 @@ import java.util.function.Consumer;
 import kiln.agx.api.firmware.FirmwareProtocol;
 import kiln.agx.driver.internal.gpu.ComputeCommands;
 import kiln.agx.driver.internal.gpu.KernelVm;
-import kiln.agx.driver.internal.gpu.Replay;
 import kiln.agx.driver.internal.gpu.WorkError;
 import kiln.drm.api.DrmException;
 
@@ -14,15 +13,8 @@ import kiln.drm.api.DrmException;
  * explicit barrier on the render subqueue it asked for, if any, then the {@code RunCompute}. Its
  * completion writes the command's result and counts the job down. A swap may build it again.
  */
-final class ComputeWork implements Replay, Consumer<WorkError> {
-    private final SubmitBackend backend;
-    private final SubmitJob job;
-    private final SubmitJob.Compute command;
-    private final JobCompletion completion;
-    private final boolean barrier;
-    private final int barrierValue;
+final class ComputeWork extends CommandWork<SubmitJob.Compute> implements Consumer<WorkError> {
     private final int value;
-    private final long counter;
     private volatile KernelVm.Alloc timestamps;
 
     /**
@@ -33,24 +25,8 @@ final class ComputeWork implements Replay, Consumer<WorkError> {
      */
     ComputeWork(SubmitBackend backend, SubmitJob job, SubmitJob.Compute command, JobCompletion completion, boolean barrier,
             int barrierValue, int value, long counter) {
-        this.backend = backend;
-        this.job = job;
-        this.command = command;
-        this.completion = completion;
-        this.barrier = barrier;
-        this.barrierValue = barrierValue;
+        super(backend, job, command, completion, barrier, barrierValue, counter);
         this.value = value;
-        this.counter = counter;
-    }
-
-    @Override
-    public long order() {
-        return counter;
-    }
-
-    @Override
-    public long submittedNanos() {
-        return job.submittedNanos();
     }
 
     @Override

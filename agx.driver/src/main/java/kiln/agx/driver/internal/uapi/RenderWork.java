@@ -1,7 +1,6 @@
 package kiln.agx.driver.internal.uapi;
 
 import kiln.agx.api.firmware.FirmwareProtocol;
-import kiln.agx.driver.internal.gpu.Replay;
 import kiln.agx.driver.internal.gpu.RenderCommands;
 import kiln.agx.driver.internal.gpu.WorkError;
 import kiln.agx.driver.internal.gpu.WorkQueue;
@@ -15,16 +14,9 @@ import kiln.drm.api.DrmException;
  * error if it had one) and counts the job down. A swap may build it again: the TVB grows only
  * at the first build, a rebuild re-sends its size.
  */
-final class RenderWork implements Replay {
-    private final SubmitBackend backend;
-    private final SubmitJob job;
-    private final SubmitJob.Render command;
-    private final JobCompletion completion;
-    private final boolean barrier;
-    private final int barrierValue;
+final class RenderWork extends CommandWork<SubmitJob.Render> {
     private final int vertexValue;
     private final int fragmentValue;
-    private final long counter;
     private boolean built;
     private volatile boolean grew;
     private volatile RenderCommands.Built commands;
@@ -39,25 +31,9 @@ final class RenderWork implements Replay {
      */
     RenderWork(SubmitBackend backend, SubmitJob job, SubmitJob.Render command, JobCompletion completion, boolean barrier,
             int barrierValue, int vertexValue, int fragmentValue, long counter) {
-        this.backend = backend;
-        this.job = job;
-        this.command = command;
-        this.completion = completion;
-        this.barrier = barrier;
-        this.barrierValue = barrierValue;
+        super(backend, job, command, completion, barrier, barrierValue, counter);
         this.vertexValue = vertexValue;
         this.fragmentValue = fragmentValue;
-        this.counter = counter;
-    }
-
-    @Override
-    public long order() {
-        return counter;
-    }
-
-    @Override
-    public long submittedNanos() {
-        return job.submittedNanos();
     }
 
     @Override
