@@ -65,13 +65,13 @@ public class LoadIT extends KilnTestBase {
                 .toList();
         assertEquals("one crash, one recovery (the restarted firmware must not crash again): " + recoveries, 1,
                 recoveries.size());
-        // The crash fails the commands it hit on the firmware (NO_DEVICE) — a render is two of them, so
-        // the jobs that failed number between half and all of the commands the recovery counted; the
-        // work still queued waits for the restart.
+        // The crash fails the commands it hit on the firmware (NO_DEVICE), one per load job; the work
+        // still queued waits for the restart. (A render caught between queueing its fragment and its
+        // vertex pass may be counted twice.)
         long jobs = field(done, "failed");
         long commands = field(recoveries.get(0), "failed");
         assertTrue("the failed jobs are the ones the crash hit: " + done + " / " + recoveries.get(0),
-                jobs <= commands && commands <= 2 * jobs);
+                jobs <= commands && commands <= jobs + 1);
         assertTrue("every failure is the crash's NO_DEVICE: " + done,
                 jobs == 0 || !done.matches(".*status [0-57-9].*"));
         assertEquals(done, field(done, "submitted"), field(done, "completed") + field(done, "failed") + field(done, "lost"));

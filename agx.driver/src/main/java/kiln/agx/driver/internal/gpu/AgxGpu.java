@@ -324,12 +324,12 @@ public final class AgxGpu implements AutoCloseable {
             return;
         }
         crashed = true;
-        int failed = 0;
+        Set<Object> failed = newIdentitySet();
         for (WorkQueue q : events.queues()) {
-            failed += q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE));
+            q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE), failed);
         }
-        failedByCrash.addAndGet(failed);
-        LOG.error("GPU firmware lost: {} commands in flight failed", failed);
+        failedByCrash.addAndGet(failed.size());
+        LOG.error("GPU firmware lost: {} commands in flight failed", failed.size());
         onCrash.run();
     }
 
@@ -615,6 +615,10 @@ public final class AgxGpu implements AutoCloseable {
         return held;
     }
 
+    private static Set<Object> newIdentitySet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
     /** Whether the firmware crashed (every operation then answers ENODEV). */
     public boolean crashed() {
         return crashed;
@@ -818,7 +822,8 @@ public final class AgxGpu implements AutoCloseable {
                 }
                 crashed = true;
                 LOG.error("firmware swap {} -> {} failed; the GPU is gone", from, next.version(), e);
-                events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+                Set<Object> failed = newIdentitySet();
+                events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE), failed));
                 halted.failExpired(System.nanoTime(), 0, true, WorkError.of(WorkError.Kind.NO_DEVICE)); // not replayed
                 record(new FirmwareSwap(reason, from, next.version().toString(), at,
                         Duration.ofNanos(System.nanoTime() - quiet), clients.size(), 0, halted.killed(), "failed: " + e));
@@ -896,7 +901,7 @@ public final class AgxGpu implements AutoCloseable {
             attachSignal.notifyAll();
         }
         silicon.asc().setReceiver(null);
-        events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE)));
+        events.queues().forEach(q -> q.failAll(WorkError.of(WorkError.Kind.NO_DEVICE), newIdentitySet()));
         swapLock.writeLock().lock();
         try {
             if (held != null) {

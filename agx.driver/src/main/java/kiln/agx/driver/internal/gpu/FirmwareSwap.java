@@ -15,8 +15,9 @@ import java.time.Instant;
  * @param queues   user queues rebuilt in the new ABI
  * @param replayed user commands the old firmware had not started, replayed on the new one (when
  *                 parked: held for the next firmware)
- * @param failed   firmware commands that failed with it: those a crash hit, or started ones a swap
- *                 killed because they outlasted its drain bound (0 for a swap that drained in time)
+ * @param failed   user commands that failed with it (a render's two passes count once): those a
+ *                 crash hit, or started ones a swap killed because they outlasted its drain bound
+ *                 (0 for a swap that drained in time)
  * @param outcome  {@code "ok"}, {@code "parked"}, or why it failed
  */
 public record FirmwareSwap(String reason, String from, String to, Instant at, Duration downtime, int queues, int replayed, int failed,

@@ -132,9 +132,11 @@ final class HaltedWork {
         return u.replay() == null || dead.contains(u.replay());
     }
 
-    /** Completing commands killed. */
+    /** User commands killed (a render's two passes count once). */
     int killed() {
-        return killed.size();
+        Set<Object> commands = Collections.newSetFromMap(new IdentityHashMap<>());
+        killed.forEach(u -> commands.add(u.replay() != null ? u.replay() : u));
+        return commands.size();
     }
 
     /** User commands replayed, or held to be (on a parked GPU). */

@@ -253,11 +253,12 @@ public final class WorkQueue {
     }
 
     /**
-     * Completes every command in flight with {@code error} and refuses more (the firmware is gone);
-     * how many. The stamps move to the last command's value, so that barriers of a restarted
+     * Completes every command in flight with {@code error} and refuses more (the firmware is gone),
+     * adding to {@code commands} the user commands they belong to (their replay, or the command
+     * itself). The stamps move to the last command's value, so that barriers of a restarted
      * firmware waiting for any of them pass.
      */
-    int failAll(WorkError error) {
+    void failAll(WorkError error, java.util.Set<Object> commands) {
         List<Pending> done;
         synchronized (this) {
             dead = true;
@@ -267,12 +268,12 @@ public final class WorkQueue {
             if (!done.isEmpty()) {
                 gpu.events().setStamps(slot, value);
             }
+            done.forEach(p -> commands.add(p.replay != null ? p.replay : p));
         }
         finish(done);
         if (closing) {
             releaseSlot();
         }
-        return done.size();
     }
 
     private void finish(List<Pending> done) {

@@ -136,17 +136,17 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                 // The GPU went away between building and queueing: what was not queued completes
                 // here with the error, so the job fence still signals once and nothing stays held.
                 WorkError error = WorkError.of(WorkError.Kind.NO_DEVICE);
-                int failed = 0;
+                java.util.Set<Object> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                 for (int j = i; j < batches.size(); j++) {
                     for (WorkQueue.Command c : batches.get(j)) {
                         c.objects().forEach(gpu.kernel()::free);
                         if (c.done() != null) {
                             c.done().accept(error);
-                            failed++;
+                            failed.add(c.replay());
                         }
                     }
                 }
-                gpu.countFailedByCrash(failed);
+                gpu.countFailedByCrash(failed.size());
                 break;
             }
         }
