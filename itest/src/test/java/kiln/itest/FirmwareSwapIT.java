@@ -175,6 +175,7 @@ public class FirmwareSwapIT extends KilnTestBase {
                 assertEquals("kiln/agx/firmware/SWAPPED", e.getTopic());
                 assertEquals("ok", e.getProperty("outcome"));
                 assertEquals(0, e.getProperty("failed"));
+                assertTrue("commands replayed: " + e.getProperty("replayed"), (Integer) e.getProperty("replayed") >= 0);
                 assertTrue(e.getProperty("downtime.us") instanceof Long);
                 published++;
             }
