@@ -615,7 +615,8 @@ public final class AgxGpu implements AutoCloseable {
         return held;
     }
 
-    private static Set<Object> newIdentitySet() {
+    /** A set of user commands, told apart by identity. */
+    static Set<Object> newIdentitySet() {
         return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     }
 

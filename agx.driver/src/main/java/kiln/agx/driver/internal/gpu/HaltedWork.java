@@ -134,7 +134,7 @@ final class HaltedWork {
 
     /** User commands killed (a render's two passes count once). */
     int killed() {
-        Set<Object> commands = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> commands = AgxGpu.newIdentitySet();
         killed.forEach(u -> commands.add(u.replay() != null ? u.replay() : u));
         return commands.size();
     }

@@ -61,11 +61,6 @@ public final class WorkQueue {
         public Command(long va, int value, Consumer<WorkError> done, List<KernelVm.Alloc> objects) {
             this(va, value, done, objects, null);
         }
-
-        /** This command, rebuilt by {@code replay} if a swap finds it unstarted. */
-        public Command replayedBy(Replay replay) {
-            return new Command(va, value, done, objects, replay);
-        }
     }
 
     /**
