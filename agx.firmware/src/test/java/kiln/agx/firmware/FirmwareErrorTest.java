@@ -67,9 +67,12 @@ class FirmwareErrorTest {
             assertEquals(3 << 3 | 1, d.get(PENDING_STAMP, "info", pending), "the culprit's slot is pending");
             assertEquals(0x100, d.get(PENDING_STAMP, "wait_value", pending));
 
-            // halted: work submitted now on another queue does not start
+            // halted: work submitted now on another queue does not start (its own buffer: the two
+            // queues' commands may run at once after the resume)
+            Buffer b = d.user.buffer(4 * 32);
+            long[] otherGood = FirmwareComputeTest.encoder(d, program, 32, b.va(), b.va());
             TestDriver.Queue other = d.queue(PipeType.COMPUTE, 1, 4);
-            other.submit(d.compute(good[0], good[1], 4, 0x100, ts));
+            other.submit(d.compute(otherGood[0], otherGood[1], 4, 0x100, ts));
             Thread.sleep(100);
             assertEquals(0, d.stamp(4), "nothing runs while halted");
             assertEquals(0, d.stamp(3));
@@ -79,8 +82,65 @@ class FirmwareErrorTest {
             d.awaitStamp(4, 0x100);
             assertFalse(d.halted());
             assertEquals(0, d.get(FW_STATUS, "resume", d.fwStatus), "the firmware acknowledged");
-            assertEquals(2, a.getInt(0), "the good commands ran once each after the fault");
+            assertEquals(1, a.getInt(0), "the culprit's queue's good command ran once after the fault");
+            assertEquals(1, b.getInt(0), "the other queue's command ran once after the resume");
             assertEquals(0, d.get(PENDING_STAMP, "info", pending), "nothing pending once all retired");
+        }
+    }
+
+    /**
+     * The state comes before the message: a driver reading the event ring at any moment (as one
+     * draining for an earlier doorbell does) never sees a fault event before {@code FwStatus}
+     * records the halt, so its recovery always finds the firmware halted. A spinning observer races
+     * every fault's publication; each fault is resumed and the next command runs.
+     */
+    @Test
+    void aFaultIsPublishedOnlyOnceTheFirmwareShowsItselfHalted() throws Exception {
+        try (TestDriver d = FirmwareComputeTest.booted(GpuGen.G13, "13.2")) {
+            Buffer a = d.user.buffer(4 * 32);
+            long program = d.user.program(FirmwareComputeTest.ADD_ONE);
+            long[] bad = FirmwareComputeTest.encoder(d, program, 32, a.va(), UNMAPPED);
+            long ts = d.alloc(TIMESTAMPS);
+            TestDriver.Queue q = d.queue(PipeType.COMPUTE, 0, 5);
+            java.util.concurrent.atomic.AtomicInteger faultsSeen = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger seenNotHalted = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread observer = Thread.ofPlatform().name("fault-observer").start(() -> {
+                int[] write = new int[1];
+                d.newestEventType(-1, write); // where the ring stands now
+                while (!stop.get()) {
+                    int last = write[0];
+                    int type = d.newestEventType(last, write);
+                    if (type == FirmwareProtocol.EVENT_FAULT) {
+                        if (!d.halted()) {
+                            seenNotHalted.incrementAndGet();
+                        }
+                        faultsSeen.incrementAndGet();
+                    }
+                    Thread.onSpinWait();
+                }
+            });
+            try {
+                int rounds = 150;
+                for (int i = 1; i <= rounds; i++) {
+                    q.submit(d.compute(bad[0], bad[1], 5, 0x100 * i, ts));
+                    TestDriver.Event e = d.nextEvent();
+                    assertEquals(FirmwareProtocol.EVENT_FAULT, e.type(), "round " + i);
+                    // the observer looks before the resume clears halted
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (faultsSeen.get() < i && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    assertEquals(i, faultsSeen.get(), "the observer saw every fault");
+                    d.resume();
+                    d.awaitStamp(5, 0x100 * i);
+                }
+            } finally {
+                stop.set(true);
+                observer.join();
+            }
+            assertEquals(0, seenNotHalted.get(), "fault events visible before the firmware showed itself halted (of "
+                    + faultsSeen.get() + " seen)");
         }
     }
 

@@ -247,6 +247,23 @@ final class TestDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * The type of the newest event the firmware published, read straight from the ring (not
+     * consumed), or -1 if it published none since {@code lastWritePtr}; {@code out[0]} gets the
+     * write pointer now. For observers that race the firmware on purpose.
+     */
+    int newestEventType(int lastWritePtr, int[] out) {
+        long state = channelState(eventChannel);
+        int write = (int) get(CHANNEL_STATE, "write_ptr", state);
+        out[0] = write;
+        if (write == lastWritePtr) {
+            return -1;
+        }
+        int entries = (int) get(CHANNEL_RING, "entries", eventChannel);
+        long at = get(CHANNEL_RING, "ring", eventChannel) + (long) ((write - 1 + entries) % entries) * abi.sizeOf(EVENT_MSG);
+        return (int) get(EVENT_MSG, "msg_type", at);
+    }
+
     /** The next event, or a failure after 20 s. */
     Event nextEvent() throws InterruptedException {
         Event e = events.poll(20, TimeUnit.SECONDS);

@@ -336,4 +336,34 @@ class RenderTest {
         assertTrue(frag.fault().unitName().startsWith("ZLS("), frag.fault().unitName());
         assertEquals(scene.triangles(), 4);
     }
+
+    /**
+     * A render that faults mid-tile (its tile map is unmapped: the fault comes after the tile's
+     * colour and depth clears were set up, before they ran) leaves nothing behind for the next
+     * render in that UAT slot, whoever's it is: a render without depth then completes with its
+     * clear colour instead of failing on the first job's pending depth clear.
+     */
+    @Test
+    void aRenderThatFaultedMidTileLeavesNothingToTheNext() throws Exception {
+        long unmappedTileMap = 0x40_0000_0000L;
+        Buffer heap = gpu.buffer(1 << 16);
+        Buffer color = gpu.buffer(64 * 64 * 4);
+        Buffer depth = gpu.buffer(64 * 64 * 4);
+        for (int round = 0; round < 4; round++) {
+            DispatchResult faulted = gpu.machine.silicon.fragment().render(new FragmentJob(ComputeHarness.SLOT, 64, 64,
+                    unmappedTileMap, heap.va(), Attachment.cleared(color.va(), 256, 0),
+                    Attachment.cleared(depth.va(), 256, Float.floatToRawIntBits(1f)))).get(10, TimeUnit.SECONDS);
+            assertEquals(DispatchResult.Status.FAULT, faulted.status());
+            assertTrue(faulted.fault().unitName().startsWith("IPF("), faulted.fault().unitName());
+
+            Buffer tileMap = gpu.buffer(RenderFormats.tileMapBytes(64, 64)); // no primitives
+            int clear = 0xff203040 + round;
+            DispatchResult next = gpu.machine.silicon.fragment().render(new FragmentJob(ComputeHarness.SLOT, 64, 64,
+                    tileMap.va(), heap.va(), Attachment.cleared(color.va(), 256, clear), null)).get(10, TimeUnit.SECONDS);
+            assertEquals(DispatchResult.Status.COMPLETED, next.status(), () -> "after a faulted render: " + next);
+            for (int i = 0; i < 64 * 64; i += 61) {
+                assertEquals(clear, color.getInt(i), "pixel " + i);
+            }
+        }
+    }
 }

@@ -578,8 +578,7 @@ final class Session {
             f.statsFaults.write(kernel, statsVa, f.statsFaults.read(kernel, statsVa) + 1);
         }
         flushEvents();
-        writeEvent(msg -> f.evType.write(kernel, msg, EVENT_FAULT));
-        halt();
+        halt(msg -> f.evType.write(kernel, msg, EVENT_FAULT));
     }
 
     private void reportTimeout(WorkQueue q, CommandRun run) {
@@ -587,18 +586,24 @@ final class Session {
         log("timeout on the " + q.pipe.name().toLowerCase() + " pipe, command 0x" + Long.toHexString(run.command)
                 + ", event slot " + q.eventSlot);
         flushEvents();
-        writeEvent(msg -> {
+        halt(msg -> {
             f.evType.write(kernel, msg, EVENT_TIMEOUT);
             f.evtoCounter.write(kernel, msg, timeouts);
             f.evtoSlot.write(kernel, msg, q.eventSlot);
         });
-        halt();
     }
 
-    private void halt() {
+    /**
+     * Halts and tells the driver why. The state comes before the message: {@code FwStatus.halted}
+     * is set before the event is published, so a driver that reads the event (on this doorbell or
+     * an earlier one it is still draining) always finds the firmware halted and can resume it.
+     */
+    private void halt(MessageWriter why) {
         halted = true;
         f.fsHaltCount.write(kernel, fwStatus, f.fsHaltCount.read(kernel, fwStatus) + 1);
         f.fsHalted.write(kernel, fwStatus, 1);
+        java.lang.invoke.VarHandle.releaseFence();
+        writeEvent(why);
         ctx.send(AscMessages.EP_FIRMWARE, AscMessages.MSG_RX_DOORBELL);
     }
 

@@ -47,7 +47,11 @@ final class FragmentEngine implements FragmentUnit {
 
     private final AgxSilicon silicon;
     private final List<EnabledCore> cores;
-    /** Tile cores between jobs, with their TLBs still warm (valid while the context slot matches). */
+    /**
+     * Tile cores between jobs, with their TLBs still warm (valid while the context slot matches).
+     * Only a core whose run ended normally comes back here, and each run starts by resetting the
+     * per-job tile state: what one job (one client) left can never reach the next.
+     */
     private final ConcurrentLinkedQueue<TileCore> idle = new ConcurrentLinkedQueue<>();
 
     FragmentEngine(AgxSilicon silicon, List<EnabledCore> cores) {
@@ -92,11 +96,9 @@ final class FragmentEngine implements FragmentUnit {
             Program shader = program;
             run.fanOut(Math.min(cores.size(), tiles), k -> {
                 TileCore core = take(job.vmSlot(), k);
-                try {
-                    core.run(job, run, k, tiles, shader, uniforms);
-                } finally {
-                    idle.add(core);
-                }
+                // a core whose run threw (a fault mid-tile) may hold anything: it is not pooled again
+                core.run(job, run, k, tiles, shader, uniforms);
+                idle.add(core);
             });
         });
         return run.future;
@@ -212,6 +214,10 @@ final class FragmentEngine implements FragmentUnit {
         void run(FragmentJob fragmentJob, UnitRun unitRun, int first, int tiles, Program shader, long[] uniforms) {
             this.job = fragmentJob;
             this.run = unitRun;
+            // nothing of an earlier job's tile carries over (it may have stopped mid-tile)
+            colorClearPending = false;
+            depthClearPending = false;
+            solid = false;
             this.usc = shader == null ? null : new UscCore(shader, uniforms, new UatTranslator(silicon.uat(), slot,
                     cores.get(coreIndex).unit(ComputeMaster.UNIT_UL1C)), FRAGMENT_SHAPE, unitRun);
             Arrays.fill(cachedOffset, 0);

@@ -23,8 +23,9 @@ public interface FenceFactory {
      * A timeline point ({@code dma_fence_chain_init}): {@code fence} at {@code point} after
      * {@code previous} (a chain or {@code null}). The chain continues {@code previous}'s context
      * when it is a chain with a lower seqno, as in the kernel; otherwise it starts a new one.
+     * Points and seqnos are unsigned 64-bit numbers, compared as such.
      *
-     * @throws DrmException EINVAL for a negative point
+     * @throws DrmException EINVAL without a fence
      */
     FenceChain chain(DmaFence previous, DmaFence fence, long point) throws DrmException;
 

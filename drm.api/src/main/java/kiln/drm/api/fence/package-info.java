@@ -35,5 +35,5 @@
  * Kiln fence is always "signalling enabled"), and signal timestamps.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package kiln.drm.api.fence;

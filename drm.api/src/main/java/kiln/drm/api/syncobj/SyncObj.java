@@ -15,9 +15,10 @@ public interface SyncObj {
     void replaceFence(DmaFence fence);
 
     /**
-     * Timeline signal ({@code drm_syncobj_add_point}): {@code fence} becomes point {@code point}.
+     * Timeline signal ({@code drm_syncobj_add_point}): {@code fence} becomes point {@code point},
+     * an unsigned 64-bit number as in the kernel (a negative {@code long} is a point from 2^63 up).
      *
-     * @throws DrmException EINVAL for point 0 or a negative point
+     * @throws DrmException EINVAL for point 0
      */
     void addPoint(DmaFence fence, long point) throws DrmException;
 

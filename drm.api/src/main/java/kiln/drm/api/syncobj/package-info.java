@@ -15,13 +15,15 @@
  * unless WAIT_FOR_SUBMIT is set, in which case the wait also covers the submission.</li>
  * <li>A wait that runs out of time is ETIME. Timeouts in the UAPI are absolute
  * {@code CLOCK_MONOTONIC} nanoseconds; Kiln's monotonic clock is {@link System#nanoTime()}.</li>
- * <li>Adding a point at or below the last one is allowed (the kernel only warns); the chain then
- * starts a new fence context.</li>
+ * <li>Points are unsigned 64-bit numbers (from 2^63 up too). Adding a point at or below the last
+ * one is allowed (the kernel only warns); the chain then starts a new fence context.</li>
+ * <li>An ioctl that names several syncobjs looks every handle up and checks every value before it
+ * changes any of them: it fails whole or succeeds whole.</li>
  * <li>A syncobj lives while a handle, a descriptor or a driver holds it; handles are per file, from
  * 1, and close with the file.</li>
  * </ul>
  * Thread-safe throughout.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package kiln.drm.api.syncobj;

@@ -82,11 +82,15 @@ final class Process implements Client {
     @Override
     public long mmap(int fd, long length, long offset) throws DrmException {
         GemService.Mapped mapped = lookup(fd, DeviceFile.class).mmap(length, offset);
+        boolean placed = false;
         try {
-            return memory.mapShared(mapped.memory(), mapped.unmap());
-        } catch (DrmException e) {
-            mapped.unmap().run();
-            throw e;
+            long address = memory.mapShared(mapped.memory(), mapped.unmap());
+            placed = true;
+            return address;
+        } finally {
+            if (!placed) {
+                mapped.unmap().run(); // refused (limit, or the process exited meanwhile): the object is let go
+            }
         }
     }
 
@@ -162,31 +166,34 @@ final class Process implements Client {
         return open;
     }
 
+    /**
+     * Exit is one transition, taken under the process lock: from it on nothing is installed
+     * (ESRCH: an {@code open}, PRIME or syncobj export racing the exit gives back what it made)
+     * and nothing is mapped; every descriptor the table held then is released, and every mapping
+     * goes.
+     */
     @Override
     public void exit() {
-        List<Integer> fds = new ArrayList<>();
+        List<Object> held = new ArrayList<>();
         synchronized (this) {
             if (exited) {
                 return;
             }
-            Object[] table = files;
-            for (int fd = 0; fd < table.length; fd++) {
-                if (table[fd] != null) {
-                    fds.add(fd);
+            exited = true;
+            for (Object file : files) {
+                if (file != null) {
+                    held.add(file);
                 }
             }
+            files = new Object[0];
+            open = 0;
         }
-        for (int fd : fds) {
-            try {
-                close(fd);
-            } catch (DrmException alreadyClosed) {
-                // a thread of the client closed it meanwhile
+        for (Object file : held) {
+            if (file instanceof FileDescription description) {
+                description.release();
             }
         }
-        synchronized (this) {
-            exited = true;
-        }
-        memory.clear();
+        memory.close();
         table.exited(this);
     }
 

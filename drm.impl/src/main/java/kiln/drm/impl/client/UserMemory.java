@@ -34,6 +34,7 @@ final class UserMemory implements AddressSpace {
     private long next = BASE;
     private long mapped;
     private volatile Mapping last;
+    private boolean closed;
 
     UserMemory(long limit) {
         this.limit = limit;
@@ -41,6 +42,7 @@ final class UserMemory implements AddressSpace {
 
     @Override
     public synchronized long map(long size) throws DrmException {
+        refuseIfClosed();
         if (size <= 0) {
             throw new DrmException(Errno.EINVAL, "mmap of " + size + " bytes");
         }
@@ -62,6 +64,7 @@ final class UserMemory implements AddressSpace {
      * when the mapping goes. The owner keeps the memory alive until then.
      */
     synchronized long mapShared(MemorySegment memory, Runnable unmap) throws DrmException {
+        refuseIfClosed();
         long rounded = (memory.byteSize() + PAGE - 1) & -PAGE;
         if (mapped + rounded > limit) {
             throw new DrmException(Errno.ENOMEM, "address space limit of " + limit + " bytes reached");
@@ -91,8 +94,20 @@ final class UserMemory implements AddressSpace {
         }
     }
 
-    /** Unmaps everything (exit). */
-    void clear() {
+    private void refuseIfClosed() throws DrmException {
+        if (closed) {
+            throw new DrmException(Errno.ESRCH, "the address space is gone (the process exited)");
+        }
+    }
+
+    /**
+     * The process exited: nothing more is mapped (ESRCH), and everything mapped goes. A map racing
+     * this either lands before (and is unmapped here) or is refused.
+     */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
         for (Long address : mappings.keySet()) {
             try {
                 unmap(address);

@@ -93,7 +93,7 @@ final class CoreIoctls {
         long bufferLength = arg.get(U64, offset);
         long pointer = arg.get(U64, offset + 8);
         arg.set(U64, offset, bytes.length);
-        long copy = Math.min(Math.max(bufferLength, 0), bytes.length);
+        long copy = Long.compareUnsigned(bufferLength, bytes.length) < 0 ? bufferLength : bytes.length; // size_t
         if (copy > 0) {
             if (pointer == 0) {
                 throw DrmException.quiet(Errno.EFAULT, "NULL string buffer");

@@ -47,8 +47,9 @@ final class Chain extends Fence implements FenceChain {
 
     @Override
     public DmaFence find(long point) throws DrmException {
-        if (point < 0 || point > seqno()) {
-            throw new DrmException(Errno.EINVAL, "timeline point " + point + " is beyond " + seqno());
+        if (Long.compareUnsigned(point, seqno()) > 0) {
+            throw new DrmException(Errno.EINVAL, "timeline point " + Long.toUnsignedString(point) + " is beyond "
+                    + Long.toUnsignedString(seqno()));
         }
         if (point == 0) {
             return this;
@@ -56,7 +57,8 @@ final class Chain extends Fence implements FenceChain {
         DmaFence link = this;
         for (;;) {
             DmaFence before = ((Chain) link).previous;
-            if (!(before instanceof Chain earlier) || earlier.context() != context() || earlier.seqno() < point) {
+            if (!(before instanceof Chain earlier) || earlier.context() != context()
+                    || Long.compareUnsigned(earlier.seqno(), point) < 0) {
                 return link;
             }
             link = earlier;

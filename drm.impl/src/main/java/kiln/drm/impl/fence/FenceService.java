@@ -32,10 +32,11 @@ public final class FenceService implements FenceFactory {
 
     @Override
     public FenceChain chain(DmaFence previous, DmaFence fence, long point) throws DrmException {
-        if (point < 0 || fence == null) {
-            throw new DrmException(Errno.EINVAL, "chain point " + point + " of " + fence);
+        if (fence == null) {
+            throw new DrmException(Errno.EINVAL, "chain point " + Long.toUnsignedString(point) + " of no fence");
         }
-        Timeline timeline = previous instanceof Chain prior && prior.seqno() < point
+        // seqnos are u64, as the kernel's: 2^63 and above are points like any other
+        Timeline timeline = previous instanceof Chain prior && Long.compareUnsigned(prior.seqno(), point) < 0
                 ? prior.timeline()
                 : Timeline.allocate("kiln", "chain");
         return new Chain(timeline, previous, fence, point);

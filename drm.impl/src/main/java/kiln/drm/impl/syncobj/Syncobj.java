@@ -37,8 +37,8 @@ final class Syncobj implements SyncObj {
 
     @Override
     public void addPoint(DmaFence pointFence, long point) throws DrmException {
-        if (point <= 0 || pointFence == null) {
-            throw new DrmException(Errno.EINVAL, "timeline point " + point);
+        if (point == 0 || pointFence == null) {
+            throw new DrmException(Errno.EINVAL, "timeline point " + Long.toUnsignedString(point));
         }
         synchronized (this) {
             fence = fences.chain(fence, pointFence, point);
@@ -67,8 +67,9 @@ final class Syncobj implements SyncObj {
             // a binary fence stands for every point, as dma_fence_chain_find_seqno on a non-chain
             return current;
         }
-        if (point > chain.seqno()) {
-            throw DrmException.quiet(Errno.EINVAL, "point " + point + " not submitted (last " + chain.seqno() + ")");
+        if (Long.compareUnsigned(point, chain.seqno()) > 0) {
+            throw DrmException.quiet(Errno.EINVAL, "point " + Long.toUnsignedString(point) + " not submitted (last "
+                    + Long.toUnsignedString(chain.seqno()) + ")");
         }
         return chain.find(point);
     }

@@ -73,7 +73,10 @@ public final class AgxGpu implements AutoCloseable {
     private final int hangTimeoutMs;
     private final Events events;
     private final UatSlots slots;
+    private static final long HALT_ENTER_TIMEOUT_NANOS = Duration.ofMillis(100).toNanos();
     private final Deque<String> firmwareLog = new ArrayDeque<>();
+    /** What a firmware doorbell makes the driver read, in the real order. */
+    private final List<Runnable> drains = List.of(this::drainLog, this::drainStats, this::drainEvents);
     private AbiField logText;
     private AbiField destroyType, destroyCtx23, destroyCtx0, destroyCtx1, destroyContext, destroyToken;
     private AbiField rwqPipe, rwqQueue, rwqWptr, rwqSlot, rwqNew;
@@ -313,9 +316,14 @@ public final class AgxGpu implements AutoCloseable {
             LOG.warn("Unknown message {}", m);
             return;
         }
-        drainLog();
-        drainStats();
-        drainEvents();
+        // each drain isolated: a driver bug in one must not leave the others' rings unread
+        for (Runnable drain : drains) {
+            try {
+                drain.run();
+            } catch (RuntimeException e) {
+                LOG.error("BUG: draining a firmware channel threw", e);
+            }
+        }
     }
 
     /** The firmware is gone (crashed, or hung): fail what it had, as the real driver does on a crash. */
@@ -392,19 +400,25 @@ public final class AgxGpu implements AutoCloseable {
         AbiField type = abi.field(EVENT_MSG, "msg_type");
         AbiField firing = abi.field(EVENT_MSG, "firing");
         for (MemorySegment msg = ring.poll(); msg != null; msg = ring.poll()) {
-            switch ((int) type.get(msg, 0)) {
-                case FirmwareProtocol.EVENT_FLAG -> {
-                    long[] bits = new long[4];
-                    for (int i = 0; i < 4; i++) {
-                        bits[i] = firing.get(msg, 0, i);
+            try {
+                switch ((int) type.get(msg, 0)) {
+                    case FirmwareProtocol.EVENT_FLAG -> {
+                        long[] bits = new long[4];
+                        for (int i = 0; i < 4; i++) {
+                            bits[i] = firing.get(msg, 0, i);
+                        }
+                        events.signal(bits);
                     }
-                    events.signal(bits);
+                    case FirmwareProtocol.EVENT_FAULT -> faulted();
+                    case FirmwareProtocol.EVENT_TIMEOUT -> timedOut((int) abi.field(EVENT_MSG_TIMEOUT, "event_slot").get(msg, 0));
+                    default -> LOG.warn("unknown event message type {}", type.get(msg, 0));
                 }
-                case FirmwareProtocol.EVENT_FAULT -> faulted();
-                case FirmwareProtocol.EVENT_TIMEOUT -> timedOut((int) abi.field(EVENT_MSG_TIMEOUT, "event_slot").get(msg, 0));
-                default -> LOG.warn("unknown event message type {}", type.get(msg, 0));
+            } catch (RuntimeException e) {
+                // a driver bug: logged loudly, the message consumed, the next ones handled
+                LOG.error("BUG: handling a firmware event threw", e);
+            } finally {
+                ring.consume();
             }
-            ring.consume();
         }
     }
 
@@ -461,10 +475,22 @@ public final class AgxGpu implements AutoCloseable {
         recover();
     }
 
-    /** Lets a halted firmware go on ({@code recover()}: resume; the firmware clears {@code halted}). */
+    /**
+     * Lets a halted firmware go on ({@code recover()}: resume; the firmware clears {@code halted}).
+     * The event that brought us here may be read before the firmware's {@code halted} is visible
+     * (a drain for an earlier doorbell): as the real driver waits up to
+     * {@code HALT_ENTER_TIMEOUT} for it, Kiln waits up to {@link #HALT_ENTER_TIMEOUT_NANOS}
+     * (Kiln's value) before it gives up with "Cannot recover.".
+     */
     private void recover() {
         MemorySegment status = init.fwStatus().alloc().cpu();
-        if (abi.field(FW_STATUS, "halted").get(status, 0) != 0) {
+        AbiField halted = abi.field(FW_STATUS, "halted");
+        long deadline = System.nanoTime() + HALT_ENTER_TIMEOUT_NANOS;
+        while (halted.get(status, 0) == 0 && System.nanoTime() - deadline < 0) {
+            java.lang.invoke.VarHandle.acquireFence();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
+        if (halted.get(status, 0) != 0) {
             LOG.info("Attempting recovery...");
             abi.field(FW_STATUS, "resume").set(status, 0, 1);
             try {

@@ -148,9 +148,7 @@ final class HaltedWork {
     void kill() {
         for (WorkQueue.Unfinished u : killed) {
             try {
-                u.done().accept(WorkError.of(WorkError.Kind.KILLED));
-            } catch (RuntimeException e) {
-                LOG.error("completion of a killed command failed", e);
+                WorkQueue.complete(u.done(), WorkError.of(WorkError.Kind.KILLED));
             } finally {
                 u.objects().forEach(kernel::free);
             }
@@ -178,11 +176,7 @@ final class HaltedWork {
             it.remove();
             for (WorkQueue.Unfinished u : parts.get(r)) {
                 last.put(u.queue(), u.value());
-                try {
-                    u.done().accept(error);
-                } catch (RuntimeException e) {
-                    LOG.error("completion of a held command failed", e);
-                }
+                WorkQueue.complete(u.done(), error);
             }
         }
         last.forEach((q, value) -> q.restart(value, true));
@@ -217,7 +211,7 @@ final class HaltedWork {
                 for (WorkQueue.Command c : commands) {
                     c.objects().forEach(kernel::free);
                     if (c.done() != null) {
-                        c.done().accept(WorkError.of(WorkError.Kind.NO_DEVICE));
+                        WorkQueue.complete(c.done(), WorkError.of(WorkError.Kind.NO_DEVICE));
                     }
                 }
             }

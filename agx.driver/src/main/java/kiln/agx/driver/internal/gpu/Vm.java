@@ -9,6 +9,7 @@ import kiln.agx.api.silicon.Uat;
 import kiln.agx.api.uapi.AsahiUapi;
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
+import kiln.drm.api.gem.GemObject;
 import kiln.drm.api.gem.SgEntry;
 import kiln.drm.api.memory.PhysicalMemory;
 import kiln.drm.api.mm.RangeAllocator;
@@ -23,13 +24,25 @@ import kiln.drm.api.mm.RangeNode;
  * if any.
  *
  * <h2>Lifetime</h2>
- * Jobs {@link #use} the VM while they run; {@link #close} (VM_DESTROY, file close) removes every
- * mapping at once, but the page tables and the UAT slot go only when the last job is done, as
- * the real {@code VmBind} keeps them. Thread-safe: one lock per VM.
+ * A user mapping holds a reference to its GEM object from {@link #map} until it is removed, as
+ * the real driver's mappings do: an object whose last handle closes while a bind of it is under
+ * way keeps its pages while the GPU can reach them, and they never return to the pool (and to
+ * another client) mapped. Jobs and queues {@link #use} the VM while they need it;
+ * {@link #close} (VM_DESTROY, file close) removes every user mapping at once, but the kernel
+ * windows a queue reserved ({@link #reserveKernel}: its TVB) stay until that queue removes them,
+ * and the page tables and the UAT slot go only when the last user is done, as the real
+ * {@code VmBind} keeps them. References are dropped outside the VM's lock. Thread-safe: one lock
+ * per VM.
  */
 public final class Vm implements AutoCloseable {
-    /** One object's pages mapped at a range, and who owns the mapping. */
+    /**
+     * One object's pages mapped at a range, and who owns the mapping: a user mapping (a GEM
+     * object, whose reference it holds) or a kernel window (its owner, {@code fileId} 0).
+     */
     public record Mapping(Object object, long fileId, long va, long size, UatProt prot, RangeNode<Mapping> node) {
+        boolean user() {
+            return object instanceof GemObject;
+        }
     }
 
     /**
@@ -65,11 +78,34 @@ public final class Vm implements AutoCloseable {
         return table.root();
     }
 
-    /** Maps {@code object}'s pages ({@code sg}) at {@code va}; ENOSPC if any of the range is taken. */
-    public synchronized Mapping map(Object object, long fileId, List<SgEntry> sg, long va, long size, UatProt prot)
+    /**
+     * Maps {@code object}'s pages ({@code sg}) at {@code va}, taking a reference to it that the
+     * mapping holds until it is removed. EBUSY if the object is mapped in this VM already, ENOSPC
+     * if any of the range is taken: checked under the VM's lock with the mapping, so two racing
+     * binds cannot both pass; on any error nothing changes.
+     */
+    public Mapping map(GemObject object, long fileId, List<SgEntry> sg, long va, long size, UatProt prot)
             throws DrmException {
+        object.get();
+        boolean mapped = false;
+        try {
+            Mapping m = mapHeld(object, fileId, sg, va, size, prot);
+            mapped = true;
+            return m;
+        } finally {
+            if (!mapped) {
+                object.put();
+            }
+        }
+    }
+
+    private synchronized Mapping mapHeld(GemObject object, long fileId, List<SgEntry> sg, long va, long size,
+            UatProt prot) throws DrmException {
         if (destroyed) {
             throw DrmException.quiet(Errno.ENOENT, "VM " + id + " destroyed");
+        }
+        if (maps(object)) {
+            throw DrmException.quiet(Errno.EBUSY, "object already mapped in VM " + id);
         }
         RangeNode<Mapping> node = mm.reserve(null, va, size, 0);
         Mapping m = new Mapping(object, fileId, va, size, prot, node);
@@ -112,17 +148,32 @@ public final class Vm implements AutoCloseable {
     }
 
     /** Removes every mapping {@code which} selects; how many went. */
-    public synchronized int unmap(Predicate<Mapping> which) throws DrmException {
-        int n = 0;
-        for (var it = mappings.iterator(); it.hasNext();) {
-            Mapping m = it.next();
-            if (which.test(m)) {
-                it.remove();
-                remove(m);
-                n++;
+    public int unmap(Predicate<Mapping> which) throws DrmException {
+        List<Mapping> gone = new ArrayList<>();
+        try {
+            synchronized (this) {
+                for (var it = mappings.iterator(); it.hasNext();) {
+                    Mapping m = it.next();
+                    if (which.test(m)) {
+                        it.remove();
+                        gone.add(m);
+                        remove(m);
+                    }
+                }
+            }
+        } finally {
+            release(gone);
+        }
+        return gone.size();
+    }
+
+    /** Drops the references removed user mappings held (outside the lock: a last put frees). */
+    private static void release(List<Mapping> gone) {
+        for (Mapping m : gone) {
+            if (m.object() instanceof GemObject object) {
+                object.put();
             }
         }
-        return n;
     }
 
     private void remove(Mapping m) throws DrmException {
@@ -169,23 +220,35 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** Destroys the VM: every mapping goes now; tables and slot once no job uses it. */
+    /**
+     * Destroys the VM: every user mapping goes now; the kernel windows of queues still using it
+     * stay with them; tables and slot go once nothing uses the VM.
+     */
     @Override
-    public synchronized void close() {
-        if (destroyed) {
-            return;
-        }
-        destroyed = true;
-        for (Mapping m : mappings) {
-            try {
-                remove(m);
-            } catch (DrmException e) {
-                throw new IllegalStateException("unmapping " + m, e);
+    public void close() {
+        List<Mapping> gone = new ArrayList<>();
+        try {
+            synchronized (this) {
+                if (destroyed) {
+                    return;
+                }
+                destroyed = true;
+                for (var it = mappings.iterator(); it.hasNext();) {
+                    Mapping m = it.next();
+                    if (m.user()) {
+                        it.remove();
+                        gone.add(m);
+                        remove(m);
+                    }
+                }
+                if (users == 0) {
+                    free();
+                }
             }
-        }
-        mappings.clear();
-        if (users == 0) {
-            free();
+        } catch (DrmException e) {
+            throw new IllegalStateException("unmapping in VM " + id, e);
+        } finally {
+            release(gone);
         }
     }
 

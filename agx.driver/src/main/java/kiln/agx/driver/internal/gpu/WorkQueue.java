@@ -28,10 +28,12 @@ import kiln.drm.api.Errno;
  * the doorbell; EBUSY if the ring lacks room (nothing is written then). {@link #signal} (from the
  * event channel) reads the stamp and completes, in order, every command whose value it reached:
  * each command's callback runs once, with the error recorded against it ({@link #markError}) or
- * null, and then its kernel objects are freed. {@link #failAll} completes everything at once (a
+ * null, and then its kernel objects are freed; a callback that throws is logged as the driver bug
+ * it is and stops nothing else. {@link #failAll} completes everything at once (a
  * crashed firmware). Thread-safe; callbacks run outside the lock.
  */
 public final class WorkQueue {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkQueue.class);
     /** Real: {@code WQ_SIZE}. */
     public static final int SIZE = 0x500;
 
@@ -271,13 +273,31 @@ public final class WorkQueue {
         }
     }
 
+    /**
+     * Runs each command's callback, then frees its objects. A callback that throws is a driver bug
+     * and is logged as one, but it costs only its own command: the commands after it, often other
+     * clients', still complete.
+     */
     private void finish(List<Pending> done) {
         for (Pending p : done) {
             try {
-                p.done.accept(p.error);
+                complete(p.done, p.error);
             } finally {
                 p.objects.forEach(gpu.kernel()::free);
             }
+        }
+    }
+
+    /**
+     * Runs one command's completion. Every place that completes commands in a batch goes through
+     * here, so that one completion that throws (a driver bug, logged as one) never keeps the
+     * others, often other clients', from completing.
+     */
+    public static void complete(Consumer<WorkError> done, WorkError error) {
+        try {
+            done.accept(error);
+        } catch (RuntimeException e) {
+            LOG.error("BUG: a command's completion threw; the other commands still complete", e);
         }
     }
 

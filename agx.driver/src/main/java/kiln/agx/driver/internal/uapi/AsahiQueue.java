@@ -57,6 +57,7 @@ final class AsahiQueue implements AutoCloseable, FirmwareClient {
     /** The 13.0b4+ command counter, +1 per compute command and +2 per render. */
     long counter;
     private final List<WorkQueue> workQueues = new ArrayList<>();
+    private volatile boolean destroyed;
 
     AsahiQueue(int id, AgxGpu gpu, Vm vm, int caps, int priority, SchedulerFactory schedulers, FenceFactory fenceFactory,
             SubmitBackend backend) throws DrmException {
@@ -129,8 +130,14 @@ final class AsahiQueue implements AutoCloseable, FirmwareClient {
         return wq;
     }
 
+    /** Whether {@link #close} began: a submission that raced it answers as if it came after. */
+    boolean destroyed() {
+        return destroyed;
+    }
+
     @Override
     public void close() {
+        destroyed = true;
         entity.destroy();
         scheduler.fini(); // not inside a firmware section: its thread may be waiting for one
         Lock section = gpu.firmwareSection();

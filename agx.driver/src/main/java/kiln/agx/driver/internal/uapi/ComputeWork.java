@@ -49,7 +49,10 @@ final class ComputeWork extends CommandWork<SubmitJob.Compute> implements Consum
 
     @Override
     public void accept(WorkError error) {
-        Results.compute(job, command, error, timestamps);
-        completion.commandDone(error);
+        try {
+            Results.compute(job, command, error, timestamps);
+        } finally {
+            completion.commandDone(error); // the job fence signals whatever became of the result
+        }
     }
 }

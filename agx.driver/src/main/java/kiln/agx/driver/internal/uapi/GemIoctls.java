@@ -29,7 +29,9 @@ import kiln.drm.api.gem.ShmemObject;
  * (ENOENT if there is none) — Kiln's documented improvement on the RFC's ENOTSUPP. UNBIND_ALL
  * (every other field 0) removes the object's mappings in {@code vm_id}, or with {@code vm_id} 0
  * every mapping of it this file made. Closing the last handle a file has to an object drops
- * that file's mappings of it.
+ * that file's mappings of it. A mapping holds its own reference to the object ({@link Vm}), so a
+ * BIND racing the last GEM_CLOSE leaves a mapping of a live object (dropped with its VM), never
+ * one of freed pages.
  */
 final class GemIoctls implements GemObjectFuncs {
     private static final UapiStruct CREATE = UapiStruct.GEM_CREATE;
@@ -136,9 +138,6 @@ final class GemIoctls implements GemObjectFuncs {
             AgxObject agx = (AgxObject) object.driverObject();
             if ((agx.flags() & GEM_VM_PRIVATE) != 0 && (agx.privateVm() != vmId || agx.fileId() != f.id())) {
                 throw DrmException.quiet(Errno.EINVAL, "a VM-private object binds only in its own VM");
-            }
-            if (vm.maps(object)) {
-                throw DrmException.quiet(Errno.EBUSY, "object already mapped in VM " + vmId);
             }
             vm.map(object, f.id(), object.sgTable(), addr, range, prot);
             return 0;

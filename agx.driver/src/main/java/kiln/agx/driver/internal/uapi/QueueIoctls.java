@@ -146,10 +146,7 @@ final class QueueIoctls {
             SubmitJob job = new SubmitJob(queue, commands, result, result == null ? null : result.vmap(),
                     queue.fences.next(), SUBMISSIONS.incrementAndGet(), new AtomicInteger(1), System.nanoTime());
             result = null; // the job owns it now
-            PendingJob<SubmitJob> pending = queue.entity.newJob(job, commands.size());
-            inFences.forEach(pending::addDependency);
-            pending.arm();
-            Job<SubmitJob> pushed = pending.push();
+            Job<SubmitJob> pushed = push(queue, job, inFences);
             DmaFence finished = pushed.finished();
             for (Sync s : out) {
                 if (s.type() == SYNC_SYNCOBJ) {
@@ -166,7 +163,33 @@ final class QueueIoctls {
         }
     }
 
-    /** Reads and checks {@code count} {@code drm_asahi_sync}s at {@code address}. */
+    /**
+     * Hands {@code job} to the queue's entity. A queue destroyed since the lookup (QUEUE_DESTROY
+     * racing this SUBMIT) refuses it: the answer is the one the destroy coming first would have
+     * given (ENOENT), and the job gives back its result buffer and signals its fence, so nothing
+     * the submission made outlives it.
+     */
+    private static Job<SubmitJob> push(AsahiQueue queue, SubmitJob job, List<DmaFence> inFences) throws DrmException {
+        try {
+            PendingJob<SubmitJob> pending = queue.entity.newJob(job, job.commands().size());
+            inFences.forEach(pending::addDependency);
+            pending.arm();
+            return pending.push();
+        } catch (DrmException | RuntimeException e) {
+            job.releaseResults();
+            job.fence().signal(Errno.ECANCELED);
+            if (e instanceof DrmException && queue.destroyed()) {
+                throw DrmException.quiet(Errno.ENOENT, "queue " + queue.id + " destroyed");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Reads and checks {@code count} {@code drm_asahi_sync}s at {@code address}: every check a
+     * later use could fail is made here, before the submission changes anything (a timeline
+     * point is a u64 from 1 up, {@code drm_syncobj_add_point}'s domain).
+     */
     private List<Sync> syncs(DrmFile file, AddressSpace user, long address, int count) throws DrmException {
         List<Sync> out = new ArrayList<>(count);
         if (count == 0) {
@@ -185,6 +208,9 @@ final class QueueIoctls {
             SyncObj syncobj = syncobjs.lookup(file, Args.u32(s, SYNC_HANDLE));
             if (type == SYNC_SYNCOBJ && point != 0) {
                 throw DrmException.quiet(Errno.EINVAL, "a binary sync has no timeline value");
+            }
+            if (type == SYNC_TIMELINE_SYNCOBJ && point == 0) {
+                throw DrmException.quiet(Errno.EINVAL, "a timeline sync needs a point");
             }
             out.add(new Sync(type, syncobj, point));
         }
@@ -205,8 +231,8 @@ final class QueueIoctls {
             long resultSize) throws DrmException {
         UapiStruct r = UapiStruct.CMD_RENDER;
         long size = Args.u64(c, COMMAND_BUFFER_SIZE);
-        if (size < r.size()) {
-            throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + r.size());
+        if (Long.compareUnsigned(size, r.size()) < 0) {
+            throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + Long.toUnsignedString(size) + " < " + r.size());
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cmd = arena.allocate(r.size());
@@ -288,7 +314,7 @@ final class QueueIoctls {
             long resultOffset = Args.u64(c, COMMAND_RESULT_OFFSET);
             long resultSize = Args.u64(c, COMMAND_RESULT_SIZE);
             if (result == null ? (resultOffset | resultSize) != 0
-                    : resultOffset + resultSize < resultOffset || resultOffset + resultSize > result.size()) {
+                    : Args.rangeOutside(resultOffset, resultSize, result.size())) {
                 throw DrmException.quiet(Errno.EINVAL, "result range outside the result buffer");
             }
             if (type == CMD_RENDER) {
@@ -300,8 +326,8 @@ final class QueueIoctls {
                 throw DrmException.quiet(Errno.EINVAL, "compute on a queue without the COMPUTE cap");
             }
             long size = Args.u64(c, COMMAND_BUFFER_SIZE);
-            if (size < COMPUTE.size()) {
-                throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + size + " < " + COMPUTE.size());
+            if (Long.compareUnsigned(size, COMPUTE.size()) < 0) {
+                throw DrmException.quiet(Errno.EINVAL, "cmd_buffer_size " + Long.toUnsignedString(size) + " < " + COMPUTE.size());
             }
             cmd = cmd == null ? scratch(COMPUTE.size()) : cmd;
             user.copyIn(Args.u64(c, COMMAND_BUFFER), cmd, 0, COMPUTE.size());

@@ -69,7 +69,10 @@ final class RenderWork extends CommandWork<SubmitJob.Render> {
 
     private void fragmentDone(WorkError error) {
         WorkError e = error != null ? error : vertexError;
-        Results.render(job, command, e, commands, job.queue().tvb, grew);
-        completion.commandDone(e);
+        try {
+            Results.render(job, command, e, commands, job.queue().tvb, grew);
+        } finally {
+            completion.commandDone(e); // the job fence signals whatever became of the result
+        }
     }
 }

@@ -141,7 +141,7 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
                     for (WorkQueue.Command c : batches.get(j)) {
                         c.objects().forEach(gpu.kernel()::free);
                         if (c.done() != null) {
-                            c.done().accept(error);
+                            WorkQueue.complete(c.done(), error);
                             failed.add(c.replay());
                         }
                     }
