@@ -94,9 +94,17 @@ public final class GemHandles {
         return prime.get(buf);
     }
 
-    /** Records that {@code handle} is {@code buf} here; the entry holds the dma-buf. */
-    synchronized void primeAdd(DmaBuf buf, int handle) {
+    /**
+     * Records that {@code handle} is {@code buf} here; the entry holds the dma-buf (the caller's
+     * acquire). False if {@code buf} has an entry already or the file is closing (an export racing
+     * the close): then the caller releases what it acquired, which nothing else would.
+     */
+    synchronized boolean primeAdd(DmaBuf buf, int handle) {
+        if (released || prime.containsKey(buf)) {
+            return false;
+        }
         prime.put(buf, handle);
+        return true;
     }
 
     /** The dma-buf entry of a handle being closed, removed, for the caller to release. */

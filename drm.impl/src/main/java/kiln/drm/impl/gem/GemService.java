@@ -172,8 +172,8 @@ public final class GemService implements GemManager {
                 buf.abandonIfUnheld();
                 throw e;
             }
-            if (handles.primeHandle(buf) == null && buf.acquire()) {
-                handles.primeAdd(buf, handle);
+            if (handles.primeHandle(buf) == null && buf.acquire() && !handles.primeAdd(buf, handle)) {
+                buf.release();
             }
             return fd;
         } finally {
@@ -205,8 +205,8 @@ public final class GemService implements GemManager {
             live.add(obj);
         }
         int handle = install(handles, file, obj);
-        if (buf.acquire()) {
-            handles.primeAdd(buf, handle);
+        if (buf.acquire() && !handles.primeAdd(buf, handle)) {
+            buf.release();
         }
         return handle;
     }

@@ -207,6 +207,71 @@ class GemTest {
         assertEquals(Errno.EFAULT, errno(() -> client.memory().readInt(address)));
     }
 
+    /**
+     * Exit is one transition: an mmap, an open or a PRIME export racing it either lands before
+     * (and is released by the exit) or is refused. Before, what was installed or mapped while
+     * exit closed the descriptors survived it and kept its DRM file and GEM object forever. Each
+     * round races a thread doing all three in a loop against the exit; afterwards the object is
+     * freed and every DRM file the client opened was closed.
+     */
+    @Test
+    void nothingOpenedMappedOrExportedDuringExitOutlivesIt() throws Exception {
+        long stillOpen = driver.events.stream().filter(e -> e.startsWith("open")).count(); // this test's own client
+        for (int round = 0; round < 300; round++) {
+            Client c = clients.spawn("exiting", false);
+            DrmFile f = open(c);
+            for (int i = 0; i < 6; i++) {
+                open(c); // more descriptors for the exit to walk: a wider window
+            }
+            ShmemObject bo = gem.createShmem(device, PAGE, funcs, "exit-race");
+            int handle = gem.createHandle(f, bo);
+            long offset = bo.mmapOffset();
+            bo.put();
+            java.util.concurrent.CountDownLatch racing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread racer = Thread.ofPlatform().start(() -> {
+                boolean mapping = true;
+                boolean opening = true;
+                boolean exporting = true;
+                racing.countDown();
+                while (mapping || opening || exporting) {
+                    try {
+                        if (mapping) {
+                            c.mmap(0, PAGE, offset);
+                        }
+                    } catch (DrmException e) {
+                        mapping = false;
+                    }
+                    try {
+                        if (opening) {
+                            c.open("renderD128");
+                        }
+                    } catch (DrmException e) {
+                        opening = false;
+                    }
+                    try {
+                        if (exporting) {
+                            gem.exportHandle(f, handle, 0);
+                        }
+                    } catch (DrmException e) {
+                        exporting = false;
+                    } catch (RuntimeException | Error e) {
+                        unexpected.set(e);
+                        return;
+                    }
+                }
+            });
+            racing.await();
+            c.exit();
+            racer.join();
+            assertEquals(null, unexpected.get());
+            assertTrue(bo.isFreed(), "round " + round + ": the object outlived the exit");
+            long opened = driver.events.stream().filter(e -> e.startsWith("open")).count();
+            long closed = hooks.stream().filter(h -> h.equals("postclose")).count();
+            assertEquals(stillOpen, opened - closed, "round " + round + ": DRM files still open after the exit");
+        }
+    }
+
     @Test
     void primeExportImportGivesTheSameHandleTwice() throws DrmException {
         ShmemObject bo = gem.createShmem(device, PAGE, funcs, "p");

@@ -244,6 +244,48 @@ class SyncobjTest {
         assertEquals(Errno.EINVAL, errno(() -> timelineArray(SyncobjIoctls.QUERY, h, 0, 4)), "bad flag");
     }
 
+    /**
+     * Timeline points are u64, as in the kernel: TIMELINE_SIGNAL of several handles with points
+     * from 2^63 up applies to every handle (before, the third one failed EINVAL after the first
+     * two had changed), and such points are queried and waited on like any other. With a bad
+     * handle anywhere in the array, nothing changes.
+     */
+    @Test
+    void timelineSignalOfSeveralHandlesTakesU64PointsAndAppliesWhole() throws DrmException {
+        int[] hs = {create(0), create(0), create(0)};
+        long[] ps = {7, 1L << 63, -2L}; // 7, 2^63, 2^64 - 2
+        clear(24);
+        for (int i = 0; i < hs.length; i++) {
+            mem.writeInt(handles + 4L * i, hs[i]);
+            mem.writeLong(points + 8L * i, ps[i]);
+        }
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, points);
+        mem.writeInt(arg + 16, hs.length);
+        client.ioctl(0, SyncobjIoctls.TIMELINE_SIGNAL, arg);
+        for (int i = 0; i < hs.length; i++) {
+            assertEquals(ps[i], timelineArray(SyncobjIoctls.QUERY, hs[i], 0, 0), "handle " + i);
+            timelineWait(0, 0, hs[i], ps[i]);
+        }
+        // a point above 2^63 comes after one below it
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, hs[0], 1L << 63, 0);
+        assertEquals(1L << 63, timelineArray(SyncobjIoctls.QUERY, hs[0], 0, SyncobjIoctls.QUERY_LAST_SUBMITTED));
+        timelineWait(0, 0, hs[0], 9);
+
+        int fresh = create(0);
+        clear(24);
+        mem.writeInt(handles, fresh);
+        mem.writeInt(handles + 4, 999); // no such handle
+        mem.writeLong(points, 3);
+        mem.writeLong(points + 8, 4);
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, points);
+        mem.writeInt(arg + 16, 2);
+        assertEquals(Errno.ENOENT, errno(() -> client.ioctl(0, SyncobjIoctls.TIMELINE_SIGNAL, arg)));
+        assertEquals(0, timelineArray(SyncobjIoctls.QUERY, fresh, 0, SyncobjIoctls.QUERY_LAST_SUBMITTED),
+                "the good handle before the bad one is unchanged");
+    }
+
     @Test
     void transferMovesFencesBetweenTimelineAndBinary() throws DrmException {
         int timeline = create(0);
