@@ -138,17 +138,4 @@ public class AsahiProbeIT extends KilnTestBase {
         Await.until(LIMIT, () -> context.getServiceReferences(DrmDevice.class, "(agx.device.name=t6002)").isEmpty(),
                 gone -> gone, "t6002 unplugged");
     }
-
-    private interface Call {
-        void run() throws Exception;
-    }
-
-    private static void expect(Errno errno, Call call) throws Exception {
-        try {
-            call.run();
-            throw new AssertionError("expected " + errno);
-        } catch (DrmException e) {
-            assertEquals(e.getMessage(), errno, e.errno());
-        }
-    }
 }

@@ -195,17 +195,4 @@ public class AsahiSubmitIT extends KilnTestBase {
         s.dev.submit(s.queue, List.of(Sync.binary(first)), List.of(Sync.timeline(timeline, 5)), List.of(c, c), 0);
         s.dev.syncobjTimelineWait(timeline, 5, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), AsahiDevice.SYNCOBJ_WAIT_FOR_SUBMIT);
     }
-
-    private interface Call {
-        void run() throws Exception;
-    }
-
-    private static void expect(Errno errno, Call call) throws Exception {
-        try {
-            call.run();
-            throw new AssertionError("expected " + errno);
-        } catch (DrmException e) {
-            assertEquals(e.getMessage(), errno, e.errno());
-        }
-    }
 }

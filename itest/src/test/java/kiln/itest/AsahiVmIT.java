@@ -49,19 +49,6 @@ public class AsahiVmIT extends KilnTestBase {
         bob.exit();
     }
 
-    private interface Call {
-        void run() throws Exception;
-    }
-
-    private static void expect(Errno errno, Call call) throws Exception {
-        try {
-            call.run();
-            throw new AssertionError("expected " + errno);
-        } catch (DrmException e) {
-            assertEquals(e.getMessage(), errno, e.errno());
-        }
-    }
-
     @Test
     public void vmsHavePerFileIds() throws Exception {
         assertEquals(1, a.vmCreate());

@@ -177,4 +177,19 @@ public abstract class KilnTestBase {
         c.update(props);
         return c;
     }
+
+    /** A call that may fail with a {@link kiln.drm.api.DrmException}. */
+    protected interface Call {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code call}, which must fail with {@code errno}. */
+    protected static void expect(kiln.drm.api.Errno errno, Call call) throws Exception {
+        try {
+            call.run();
+            throw new AssertionError("expected " + errno);
+        } catch (kiln.drm.api.DrmException e) {
+            org.junit.Assert.assertEquals(e.getMessage(), errno, e.errno());
+        }
+    }
 }

@@ -39,6 +39,16 @@ public final class FirmwareProtocol {
     /** {@code EventMsg} types (Kiln's numbering of the real variants). */
     public static final int EVENT_FAULT = 0, EVENT_FLAG = 1, EVENT_TIMEOUT = 4;
 
+    /**
+     * {@code Globals.pending_stamps[].info}: bit 0 marks an active entry, {@code info >> 3} is
+     * its event slot, {@code info & 7} are flags (real). Before it reports a fault and halts,
+     * Kiln's firmware sets {@code PENDING_FAULTED} on the entry of a command whose unit work took
+     * an MMU fault, {@code PENDING_ERROR} on one whose unit failed otherwise (an illegal program);
+     * the real flags' meaning is unknown. Several commands may fault at once while
+     * {@code FAULT_INFO} latches one of them, and the driver must fail exactly those.
+     */
+    public static final int PENDING_ACTIVE = 1, PENDING_FAULTED = 2, PENDING_ERROR = 4, PENDING_SLOT_SHIFT = 3;
+
     /** {@code FW_LOG_MSG.msg_type} of a firmware log line (Kiln's). */
     public static final int FW_LOG_LINE = 1;
     /** {@code STATS_MSG.msg_type} of a power/utilisation sample (Kiln's). */

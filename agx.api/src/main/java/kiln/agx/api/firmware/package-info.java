@@ -9,5 +9,5 @@
  * {@link kiln.agx.api.firmware.PipeType}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.3.0")
 package kiln.agx.api.firmware;

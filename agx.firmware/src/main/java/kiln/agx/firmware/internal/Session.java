@@ -564,13 +564,16 @@ final class Session {
             throw new FirmwareCrash("job meta with stamp slot " + slot);
         }
         long entry = globals + f.glPendingStamps.offset(slot);
-        f.psInfo.write(kernel, entry, active ? (long) slot << 3 | 1 : 0);
+        f.psInfo.write(kernel, entry, active ? (long) slot << PENDING_SLOT_SHIFT | PENDING_ACTIVE : 0);
         f.psWaitValue.write(kernel, entry, active ? f.metaStampValue.read(kernel, meta) : 0);
     }
 
     // ---- errors, halt and resume
 
     private void reportFault(WorkQueue q, CommandRun run, UnitOutcome outcome) {
+        long entry = globals + f.glPendingStamps.offset((int) f.metaStampSlot.read(kernel, run.command + run.fields.jobMeta.offset()));
+        int flag = outcome.kind() == UnitOutcome.Kind.FAULT ? PENDING_FAULTED : PENDING_ERROR;
+        f.psInfo.write(kernel, entry, f.psInfo.read(kernel, entry) | flag);
         log("GPU fault on the " + q.pipe.name().toLowerCase() + " pipe, command 0x" + Long.toHexString(run.command) + ": "
                 + outcome.detail());
         long statsVa = run.fields.stats.read(kernel, run.command);

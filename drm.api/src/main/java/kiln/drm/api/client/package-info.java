@@ -12,10 +12,12 @@
  * <li>File descriptors are small non-negative integers, lowest free first, as POSIX requires. An
  * unknown descriptor is {@link kiln.drm.api.Errno#EBADF}.</li>
  * <li>Exiting a client closes every descriptor it holds (the kernel's order for each file) and
- * unmaps its memory.</li>
+ * unmaps its memory. Exit is one transition: from it on nothing is installed in the descriptor
+ * table and nothing is mapped ({@link kiln.drm.api.Errno#ESRCH}); what an {@code open}, export
+ * or {@code mmap} racing it made is either released by the exit or given back at once.</li>
  * <li>A client is thread-safe: its threads may issue ioctls concurrently.</li>
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package kiln.drm.api.client;

@@ -424,42 +424,82 @@ public final class AgxGpu implements AutoCloseable {
 
     /** Reads and clears {@code FAULT_INFO}: the latched fault, or null. */
     private kiln.agx.api.hw.FaultInfo takeFault() {
-        long reg = silicon.mmio().read64(MmioRegion.SGX, AgxRegisters.FAULT_INFO);
+        kiln.agx.api.hw.FaultInfo info = peekFault();
         silicon.mmio().write64(MmioRegion.SGX, AgxRegisters.FAULT_INFO, 0);
-        return kiln.agx.api.hw.FaultInfo.decode(reg);
+        return info;
     }
 
-    /** The work queues with a command running now, from {@code Globals.pending_stamps}. */
-    private List<WorkQueue> running() {
+    /** {@code FAULT_INFO} as latched now (null if none), left in place. */
+    private kiln.agx.api.hw.FaultInfo peekFault() {
+        return kiln.agx.api.hw.FaultInfo.decode(silicon.mmio().read64(MmioRegion.SGX, AgxRegisters.FAULT_INFO));
+    }
+
+    /** A command running now, from {@code Globals.pending_stamps}: its work queue and the entry's flags. */
+    private record Running(WorkQueue queue, int flags) {
+        boolean faulted() {
+            return (flags & FirmwareProtocol.PENDING_FAULTED) != 0;
+        }
+
+        boolean culprit() {
+            return (flags & (FirmwareProtocol.PENDING_FAULTED | FirmwareProtocol.PENDING_ERROR)) != 0;
+        }
+    }
+
+    /** The commands running now. */
+    private List<Running> running() {
         AbiField pending = abi.field(GLOBALS, "pending_stamps");
         AbiField info = abi.field(PENDING_STAMP, "info");
         MemorySegment globals = init.globals().alloc().cpu();
-        List<WorkQueue> out = new java.util.ArrayList<>();
+        List<Running> out = new java.util.ArrayList<>();
         for (int i = 0; i < FirmwareProtocol.EVENT_SLOTS && i < pending.count(); i++) {
             long v = info.get(globals, pending.offset(i));
-            if ((v & 1) != 0) {
-                WorkQueue q = events.owner((int) (v >>> 3));
+            if ((v & FirmwareProtocol.PENDING_ACTIVE) != 0) {
+                WorkQueue q = events.owner((int) (v >>> FirmwareProtocol.PENDING_SLOT_SHIFT));
                 if (q != null) {
-                    out.add(q);
+                    out.add(new Running(q, (int) (v & 7)));
                 }
             }
         }
         return out;
     }
 
+    /** The work queues with a command running now. */
+    private Set<WorkQueue> runningQueues() {
+        Set<WorkQueue> out = new java.util.HashSet<>();
+        running().forEach(r -> out.add(r.queue()));
+        return out;
+    }
+
     /**
-     * {@code EventMsg::Fault}: the command running in the faulting VM gets the fault (EIO with its
-     * details); without fault information every running command gets Unknown. Others go on.
+     * {@code EventMsg::Fault}. The real driver gives every pending command the error; Kiln's
+     * firmware marks the commands that failed ({@link FirmwareProtocol#PENDING_FAULTED},
+     * {@link FirmwareProtocol#PENDING_ERROR}), so exactly those fail and the others go on. A
+     * faulted command in the VM {@code FAULT_INFO} names gets the fault with its details (and the
+     * latch is consumed); one whose fault the latch missed (it holds nothing, or another VM's
+     * fault, left for that VM's own report) gets a fault without details; a command whose unit
+     * failed otherwise (an illegal program) gets Unknown. Without marked commands, the earlier
+     * rule applies: the running command in the faulting VM gets the fault, or with no fault
+     * latched every running command gets Unknown.
      */
     private void faulted() {
-        kiln.agx.api.hw.FaultInfo info = takeFault();
+        kiln.agx.api.hw.FaultInfo info = peekFault();
         LOG.warn("GPU fault nya~!!!!! {}", info);
-        for (WorkQueue q : running()) {
-            if (info == null) {
-                q.markError(WorkError.of(WorkError.Kind.UNKNOWN));
-            } else if (q.vmSlot() == info.vmSlot()) {
-                q.markError(new WorkError(WorkError.Kind.FAULT, info));
+        List<Running> running = running();
+        List<Running> culprits = running.stream().filter(Running::culprit).toList();
+        boolean consumed = false;
+        for (Running r : culprits.isEmpty() ? running : culprits) {
+            boolean itsFault = info != null && r.queue().vmSlot() == info.vmSlot();
+            if (itsFault && (culprits.isEmpty() || r.faulted())) {
+                r.queue().markError(new WorkError(WorkError.Kind.FAULT, info));
+                consumed = true;
+            } else if (r.faulted()) {
+                r.queue().markError(new WorkError(WorkError.Kind.FAULT, null));
+            } else if (info == null || !culprits.isEmpty()) {
+                r.queue().markError(WorkError.of(WorkError.Kind.UNKNOWN));
             }
+        }
+        if (consumed || culprits.isEmpty()) {
+            takeFault();
         }
         recover();
     }
@@ -886,7 +926,7 @@ public final class AgxGpu implements AutoCloseable {
         if (!running || crashed) {
             return HaltedWork.none(kernel);
         }
-        HaltedWork halted = HaltedWork.collect(events.queues(), new java.util.HashSet<>(running()), kernel);
+        HaltedWork halted = HaltedWork.collect(events.queues(), runningQueues(), kernel);
         halted.kill();
         return halted;
     }

@@ -99,28 +99,38 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
         // per subqueue, the events a barrier index names: [before this job, then each command's]
         int[] renderEvents = new int[s.commands().size() + 1];
         int[] computeEvents = new int[s.commands().size() + 1];
-        int renders = 0;
-        int computes = 0;
         renderEvents[0] = fValue;
         computeEvents[0] = cValue;
-        for (SubmitJob.Command c : s.commands()) {
-            int renderBarrier = c.barriers()[AsahiUapi.SUBQUEUE_RENDER];
-            int computeBarrier = c.barriers()[AsahiUapi.SUBQUEUE_COMPUTE];
-            if (c instanceof SubmitJob.Compute cc) {
-                boolean barrier = renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null;
-                cValue += FirmwareProtocol.STAMP_STEP;
-                new ComputeWork(this, s, cc, completion, barrier, barrier ? renderEvents[renderBarrier] : 0, cValue,
-                        ++q.counter).rebuild(sink);
-                computeEvents[++computes] = cValue;
-            } else if (c instanceof SubmitJob.Render rc) {
-                boolean barrier = computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null;
-                vValue += FirmwareProtocol.STAMP_STEP;
-                fValue += FirmwareProtocol.STAMP_STEP;
-                long counter = q.counter += 2;
-                new RenderWork(this, s, rc, completion, barrier, barrier ? computeEvents[computeBarrier] : 0, vValue, fValue,
-                        counter - 1).rebuild(sink);
-                renderEvents[++renders] = fValue;
+        try {
+            int renders = 0;
+            int computes = 0;
+            for (SubmitJob.Command c : s.commands()) {
+                int renderBarrier = c.barriers()[AsahiUapi.SUBQUEUE_RENDER];
+                int computeBarrier = c.barriers()[AsahiUapi.SUBQUEUE_COMPUTE];
+                if (c instanceof SubmitJob.Compute cc) {
+                    boolean barrier = renderBarrier != AsahiUapi.BARRIER_NONE && q.fragment != null;
+                    cValue += FirmwareProtocol.STAMP_STEP;
+                    new ComputeWork(this, s, cc, completion, barrier, barrier ? renderEvents[renderBarrier] : 0, cValue,
+                            ++q.counter).rebuild(sink);
+                    computeEvents[++computes] = cValue;
+                } else if (c instanceof SubmitJob.Render rc) {
+                    boolean barrier = computeBarrier != AsahiUapi.BARRIER_NONE && q.compute != null;
+                    vValue += FirmwareProtocol.STAMP_STEP;
+                    fValue += FirmwareProtocol.STAMP_STEP;
+                    long counter = q.counter += 2;
+                    new RenderWork(this, s, rc, completion, barrier, barrier ? computeEvents[computeBarrier] : 0, vValue,
+                            fValue, counter - 1).rebuild(sink);
+                    renderEvents[++renders] = fValue;
+                }
             }
+        } catch (DrmException | RuntimeException e) {
+            // a command could not be built (kernel memory ran out): what was built is freed and
+            // nothing was queued; the job fails with the error and its fence still signals once
+            for (List<WorkQueue.Command> built : List.of(frag, vtx, comp)) {
+                built.forEach(c -> c.objects().forEach(gpu.kernel()::free));
+            }
+            s.fence().signal(e instanceof DrmException d ? d.errno() : kiln.drm.api.Errno.EIO);
+            throw e;
         }
         s.holdResults();
         // the real order of doorbells: fragment, vertex, compute
