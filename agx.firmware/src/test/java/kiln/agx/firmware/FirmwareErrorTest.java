@@ -64,7 +64,8 @@ class FirmwareErrorTest {
             assertEquals(UNMAPPED >> 6 << 6, info.address() & ~0x3fL & ((1L << 40) - 1));
             assertEquals(1, d.get(GPU_GLOBAL_STATS, "faults", d.statsComp));
             long pending = d.globals + d.field(GLOBALS, "pending_stamps").offset(3);
-            assertEquals(3 << 3 | 1, d.get(PENDING_STAMP, "info", pending), "the culprit's slot is pending");
+            assertEquals(3 << FirmwareProtocol.PENDING_SLOT_SHIFT | FirmwareProtocol.PENDING_FAULTED | FirmwareProtocol.PENDING_ACTIVE,
+                    d.get(PENDING_STAMP, "info", pending), "the culprit's slot is pending, flagged as faulted");
             assertEquals(0x100, d.get(PENDING_STAMP, "wait_value", pending));
 
             // halted: work submitted now on another queue does not start (its own buffer: the two
