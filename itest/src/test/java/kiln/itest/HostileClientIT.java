@@ -41,8 +41,8 @@ import kiln.drm.api.ioctl.IoctlNumber;
  * GPU down for everyone with one submission, reaching another client's memory through a race,
  * leaving state that fails another client's job, or leaking through an ioctl that failed. Each
  * test is the regression test of one finding; races loop, bounded, until their window was hit.
- * After each test the client exits and the devices hold what they held before, with no GEM
- * object left.
+ * After each test the client exits and the devices hold what they held before (kernel objects,
+ * event and VM slots), no GEM object is left and Kiln's threads are those it had.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -54,9 +54,12 @@ public class HostileClientIT extends KilnTestBase {
     private Client client;
     private java.util.Map<String, String> resources;
 
+    private java.util.Map<String, Integer> threads;
+
     @Before
     public void spawn() throws Exception {
         resources = baselineResources();
+        threads = kilnThreads();
         client = service(ClientFactory.class).spawn("hostile", false);
     }
 
@@ -65,6 +68,7 @@ public class HostileClientIT extends KilnTestBase {
         client.exit();
         awaitResourcesBackTo(resources);
         Await.until(LIMIT, () -> Shell.run(context, "drm:gem"), t -> t.contains("(none)"), "every GEM object freed");
+        awaitThreadsBackTo(threads);
     }
 
     private String node(String device) throws Exception {
