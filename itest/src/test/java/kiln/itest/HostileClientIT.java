@@ -83,6 +83,43 @@ public class HostileClientIT extends KilnTestBase {
         return c.memory().readInt(resultCpu + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
     }
 
+    /** A 64-thread {@code u1[i] = u0[i]^2 + 7} launch: its encoder and where {@code u0} is mapped for the CPU. */
+    private record Squares(long encoder, long end, long inCpu) {
+        Compute command() {
+            return Compute.of(encoder, end);
+        }
+    }
+
+    /** {@link Squares} from a new input buffer into {@code outVa} (a buffer's VA, or an unmapped address). */
+    private static Squares squares(UapiSetup s, long outVa) throws Exception {
+        long[] in = s.buffer(4 * 64);
+        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], outVa);
+        return new Squares(enc[0], enc[1], in[1]);
+    }
+
+    /**
+     * A thread that runs {@code round} each time the test and the other racers pass {@code start},
+     * then waits at {@code end}, until {@code over} says so at a start; its first failure goes to
+     * {@code failure}.
+     */
+    private static Thread racer(String name, CyclicBarrier start, CyclicBarrier end, java.util.function.BooleanSupplier over,
+            Call round, AtomicReference<Throwable> failure) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            try {
+                while (true) {
+                    start.await();
+                    if (over.getAsBoolean()) {
+                        return;
+                    }
+                    round.run();
+                    end.await();
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        });
+    }
+
     /**
      * Result ranges are u64 sums: an offset from 2^63 up, or a range whose end wraps, is EINVAL at
      * SUBMIT (before, one was accepted and its result write later threw on the firmware's event
@@ -91,17 +128,15 @@ public class HostileClientIT extends KilnTestBase {
     @Test
     public void resultRangesAreCheckedAsUnsignedSums() throws Exception {
         UapiSetup s = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
-        long[] in = s.buffer(4 * 64);
-        long[] out = s.buffer(4 * 64);
-        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], out[0]);
+        Squares job = squares(s, s.buffer(4 * 64)[0]);
         long[] result = s.buffer(PAGE);
         long size = UapiStruct.RESULT_COMPUTE.size();
         long[][] ranges = {{1L << 63, size}, {-size, size}, {8, -8L}, {0, -1L}, {-1L, 1}, {PAGE - size + 8, size}};
         for (long[] r : ranges) {
-            Compute bad = new Compute(enc[0], enc[1], 0, BARRIER_NONE, BARRIER_NONE, r[0], r[1]);
+            Compute bad = new Compute(job.encoder(), job.end(), 0, BARRIER_NONE, BARRIER_NONE, r[0], r[1]);
             expect(Errno.EINVAL, () -> s.dev.submit(s.queue, List.of(), List.of(), List.of(bad), (int) result[2]));
         }
-        Compute last = new Compute(enc[0], enc[1], 0, BARRIER_NONE, BARRIER_NONE, PAGE - size, size);
+        Compute last = new Compute(job.encoder(), job.end(), 0, BARRIER_NONE, BARRIER_NONE, PAGE - size, size);
         int done = s.dev.syncobjCreate(0);
         s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(last), (int) result[2]);
         s.dev.syncobjWait(new int[] {done}, deadline(), 0);
@@ -130,15 +165,14 @@ public class HostileClientIT extends KilnTestBase {
                 Client c = service(ClientFactory.class).spawn("faulting-" + t, false);
                 clients.add(c);
                 UapiSetup s = new UapiSetup(c, node, QUEUE_CAP_COMPUTE);
-                long[] in = s.buffer(4 * 64);
-                long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], UNMAPPED);
+                Squares faulting = squares(s, UNMAPPED);
                 long[] result = s.buffer(PAGE);
                 int done = s.dev.syncobjCreate(0);
                 loops.add(Thread.ofPlatform().name("faulting-" + t).start(() -> {
                     try {
                         for (int j = 0; j < jobs; j++) {
                             s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)),
-                                    List.of(Compute.of(enc[0], enc[1]).withResult(0)), (int) result[2]);
+                                    List.of(faulting.command().withResult(0)), (int) result[2]);
                             s.dev.syncobjWait(new int[] {done}, deadline(), 0);
                             assertEquals("job " + j, STATUS_FAULT, computeStatus(c, result[1]));
                         }
@@ -156,12 +190,11 @@ public class HostileClientIT extends KilnTestBase {
             }
             assertEquals("no firmware crash or recovery", "[]", Shell.run(context, "agx:history --json faults").trim());
             UapiSetup s = new UapiSetup(clients.get(0), node, QUEUE_CAP_COMPUTE);
-            long[] in = s.buffer(4 * 64);
             long[] out = s.buffer(4 * 64);
-            clients.get(0).memory().writeInt(in[1] + 4 * 9, 5);
-            long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], out[0]);
+            Squares good = squares(s, out[0]);
+            clients.get(0).memory().writeInt(good.inCpu() + 4 * 9, 5);
             int done = s.dev.syncobjCreate(0);
-            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(Compute.of(enc[0], enc[1])), 0);
+            s.dev.submit(s.queue, List.of(), List.of(Sync.binary(done)), List.of(good.command()), 0);
             s.dev.syncobjWait(new int[] {done}, deadline(), 0);
             assertEquals(32, clients.get(0).memory().readInt(out[1] + 4 * 9));
         } finally {
@@ -201,49 +234,27 @@ public class HostileClientIT extends KilnTestBase {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int fd = s.dev.fd();
         UapiStruct b = UapiStruct.GEM_BIND;
-        Thread binder = Thread.ofPlatform().name("binder").start(() -> {
-            try {
-                while (true) {
-                    start.await();
-                    if (handle[0] < 0) {
-                        return;
-                    }
-                    for (int i = 0; i < b.size(); i += 8) {
-                        client.memory().writeLong(bindArg + i, 0);
-                    }
-                    client.memory().writeInt(bindArg + b.offset("op"), BIND_OP_BIND);
-                    client.memory().writeInt(bindArg + b.offset("flags"), BIND_READ | BIND_WRITE);
-                    client.memory().writeInt(bindArg + b.offset("handle"), handle[0]);
-                    client.memory().writeInt(bindArg + b.offset("vm_id"), s.vm);
-                    client.memory().writeLong(bindArg + b.offset("range"), size);
-                    client.memory().writeLong(bindArg + b.offset("addr"), addr[0]);
-                    try {
-                        client.ioctl(fd, AsahiIoctl.GEM_BIND.number(), bindArg);
-                        bindOutcome[0] = null;
-                    } catch (DrmException e) {
-                        bindOutcome[0] = e.errno();
-                    }
-                    end.await();
-                }
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
+        Thread binder = racer("binder", start, end, () -> handle[0] < 0, () -> {
+            for (int i = 0; i < b.size(); i += 8) {
+                client.memory().writeLong(bindArg + i, 0);
             }
-        });
-        Thread closer = Thread.ofPlatform().name("closer").start(() -> {
+            client.memory().writeInt(bindArg + b.offset("op"), BIND_OP_BIND);
+            client.memory().writeInt(bindArg + b.offset("flags"), BIND_READ | BIND_WRITE);
+            client.memory().writeInt(bindArg + b.offset("handle"), handle[0]);
+            client.memory().writeInt(bindArg + b.offset("vm_id"), s.vm);
+            client.memory().writeLong(bindArg + b.offset("range"), size);
+            client.memory().writeLong(bindArg + b.offset("addr"), addr[0]);
             try {
-                while (true) {
-                    start.await();
-                    if (handle[0] < 0) {
-                        return;
-                    }
-                    client.memory().writeLong(closeArg, Integer.toUnsignedLong(handle[0]));
-                    client.ioctl(fd, GEM_CLOSE, closeArg);
-                    end.await();
-                }
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
+                client.ioctl(fd, AsahiIoctl.GEM_BIND.number(), bindArg);
+                bindOutcome[0] = null;
+            } catch (DrmException e) {
+                bindOutcome[0] = e.errno();
             }
-        });
+        }, failure);
+        Thread closer = racer("closer", start, end, () -> handle[0] < 0, () -> {
+            client.memory().writeLong(closeArg, Integer.toUnsignedLong(handle[0]));
+            client.ioctl(fd, GEM_CLOSE, closeArg);
+        }, failure);
         int hits = 0;
         int rounds = 0;
         long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -331,9 +342,7 @@ public class HostileClientIT extends KilnTestBase {
     @Test
     public void aSubmitRacingItsQueuesDestroyIsEnoentAndLeaksNothing() throws Exception {
         UapiSetup s = new UapiSetup(client, node("t8103"), QUEUE_CAP_COMPUTE);
-        long[] in = s.buffer(4 * 64);
-        long[] out = s.buffer(4 * 64);
-        long[] enc = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], out[0]);
+        Squares job = squares(s, s.buffer(4 * 64)[0]);
         long[] result = s.buffer(PAGE);
         long destroyArg = client.memory().map(16);
         int fd = s.dev.fd();
@@ -341,30 +350,18 @@ public class HostileClientIT extends KilnTestBase {
         CyclicBarrier start = new CyclicBarrier(2);
         CyclicBarrier end = new CyclicBarrier(2);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread destroyer = Thread.ofPlatform().name("destroyer").start(() -> {
-            try {
-                while (true) {
-                    start.await();
-                    if (queue[0] < 0) {
-                        return;
-                    }
-                    client.memory().writeLong(destroyArg, 0);
-                    client.memory().writeLong(destroyArg + 8, Integer.toUnsignedLong(queue[0]));
-                    client.ioctl(fd, AsahiIoctl.QUEUE_DESTROY.number(), destroyArg);
-                    end.await();
-                }
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-            }
-        });
+        Thread destroyer = racer("destroyer", start, end, () -> queue[0] < 0, () -> {
+            client.memory().writeLong(destroyArg, 0);
+            client.memory().writeLong(destroyArg + 8, Integer.toUnsignedLong(queue[0]));
+            client.ioctl(fd, AsahiIoctl.QUEUE_DESTROY.number(), destroyArg);
+        }, failure);
         int refused = 0;
         try {
             for (int round = 0; round < 300 && failure.get() == null; round++) {
                 queue[0] = s.dev.queueCreate(s.vm, QUEUE_CAP_COMPUTE, 0);
                 start.await(20, TimeUnit.SECONDS);
                 try {
-                    s.dev.submit(queue[0], List.of(), List.of(), List.of(Compute.of(enc[0], enc[1]).withResult(0)),
-                            (int) result[2]);
+                    s.dev.submit(queue[0], List.of(), List.of(), List.of(job.command().withResult(0)), (int) result[2]);
                 } catch (DrmException e) {
                     assertEquals("round " + round + ": " + e.getMessage(), Errno.ENOENT, e.errno());
                     refused++;
@@ -404,11 +401,10 @@ public class HostileClientIT extends KilnTestBase {
         s.dev.syncobjWait(new int[] {binary}, System.nanoTime(), 0); // still the signalled fence: no wait
         assertEquals("the spin job never ran", 0, client.memory().readInt(flag[1]));
 
-        long[] in = s.buffer(4 * 64);
         long[] out = s.buffer(4 * 64);
-        long[] quick = s.encoder(s.program(Kernels.SQUARE_PLUS), 64, in[0], out[0]);
+        Squares quick = squares(s, out[0]);
         long high = (1L << 63) + 5;
-        s.dev.submit(s.queue, List.of(), List.of(Sync.timeline(timeline, high)), List.of(Compute.of(quick[0], quick[1])), 0);
+        s.dev.submit(s.queue, List.of(), List.of(Sync.timeline(timeline, high)), List.of(quick.command()), 0);
         s.dev.syncobjTimelineWait(timeline, high, deadline(), 0);
         assertEquals(7, client.memory().readInt(out[1]));
     }
