@@ -18,7 +18,13 @@
  * the kernel's -ENOENT). A removed callback never runs.</li>
  * <li>Callbacks run inside {@code signal()}: they must be short and must not block or wait on
  * fences (the kernel's fence-signalling critical section). An exception from one callback is
- * logged and does not stop the others.</li>
+ * logged and does not stop the others; an {@link java.lang.Error} is rethrown by the signalling
+ * call once the others have run.</li>
+ * <li>A fence signalled from inside a callback runs its callbacks once that callback has returned,
+ * on the same thread, before the outermost {@code signal()} returns: chains of fences signalling
+ * each other (a timeline released at once) run one after the other at constant stack depth, like
+ * the kernel's {@code irq_work} for chains. When a {@code signal()} returns, every callback it set
+ * off has run.</li>
  * <li>Waits take a timeout and are interruptible. A waiting thread parks; no thread is created or
  * held per waiter, so virtual threads can wait in great numbers (the kernel's "must not burn a
  * CPU per waiter").</li>
@@ -35,5 +41,5 @@
  * Kiln fence is always "signalling enabled"), and signal timestamps.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.1")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package kiln.drm.api.fence;

@@ -24,9 +24,12 @@ public interface SyncObj {
 
     /**
      * The fence for a point ({@code drm_syncobj_find_fence} without waiting): point 0 is the
-     * current fence; a later point is the chain link covering it.
+     * current fence; a later point is the chain link covering it
+     * ({@link kiln.drm.api.fence.FenceChain#find}), or a signalled stub when everything up to it
+     * has signalled.
      *
-     * @throws DrmException EINVAL if there is no fence, or the point is not submitted yet
+     * @throws DrmException EINVAL if there is no fence, the point is not submitted yet, or a point
+     *                      above 0 is asked of a fence that is not a timeline
      */
     DmaFence find(long point) throws DrmException;
 

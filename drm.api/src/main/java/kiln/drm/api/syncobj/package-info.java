@@ -25,5 +25,5 @@
  * Thread-safe throughout.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.1")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.drm.api.syncobj;

@@ -17,6 +17,17 @@ import kiln.drm.api.fence.SignalableFence;
  * {@code SIGNALED} and runs what it swapped out, oldest first; a callback runs only if it wins
  * the race from PENDING to RUN against {@link #removeCallback}, so it runs at most once, and
  * exactly once unless removed.
+ *
+ * <h2>No recursion</h2>
+ * A callback often signals another fence (a chain link its predecessor completes, an array its
+ * last member, a scheduler fence its job's): run inline, a timeline of thousands of links
+ * released at once would recurse as deep and overflow the stack. The thread's outermost signal
+ * therefore runs the callbacks of every fence signalled from inside a callback itself, one fence
+ * after the other, from a per-thread queue ({@link Dispatch}) — the kernel hands chain progress to
+ * {@code irq_work} for the same reason. Depth stays constant and no thread is used; by the time the
+ * outermost {@code signal()} returns, every callback it set off has run. A callback that throws an
+ * exception is logged and the others run; an {@link Error} (say, out of memory) is rethrown by the
+ * outermost signal once the rest have run, never swallowed.
  */
 public class Fence implements SignalableFence {
     private static final System.Logger LOG = System.getLogger(Fence.class.getName());
@@ -110,9 +121,64 @@ public class Fence implements SignalableFence {
             return false;
         }
         if (taken != null) {
-            run(reverse((Callback) taken));
+            Dispatch.run(this, reverse((Callback) taken));
         }
         return true;
+    }
+
+    /** The thread's signals whose callbacks are still to run, oldest first (see the class documentation). */
+    private static final class Dispatch {
+        private static final ThreadLocal<Dispatch> CURRENT = new ThreadLocal<>();
+        private Fence[] fences = new Fence[16];
+        private Callback[] callbacks = new Callback[16];
+        private int head;
+        private int tail;
+        private Error error;
+
+        static void run(Fence fence, Callback callbacks) {
+            Dispatch current = CURRENT.get();
+            if (current != null) {
+                current.add(fence, callbacks); // inside a callback: run when it returns
+                return;
+            }
+            Dispatch d = new Dispatch();
+            CURRENT.set(d);
+            try {
+                d.error = fence.run(callbacks, null);
+                while (d.head != d.tail) {
+                    Fence next = d.fences[d.head];
+                    Callback its = d.callbacks[d.head];
+                    d.fences[d.head] = null;
+                    d.callbacks[d.head] = null;
+                    d.head = (d.head + 1) & (d.fences.length - 1);
+                    d.error = next.run(its, d.error);
+                }
+            } finally {
+                CURRENT.remove();
+            }
+            if (d.error != null) {
+                throw d.error;
+            }
+        }
+
+        private void add(Fence fence, Callback callback) {
+            fences[tail] = fence;
+            callbacks[tail] = callback;
+            tail = (tail + 1) & (fences.length - 1);
+            if (tail == head) {
+                int n = fences.length;
+                Fence[] f = new Fence[2 * n];
+                Callback[] c = new Callback[2 * n];
+                for (int i = 0; i < n; i++) {
+                    f[i] = fences[(head + i) & (n - 1)];
+                    c[i] = callbacks[(head + i) & (n - 1)];
+                }
+                fences = f;
+                callbacks = c;
+                head = 0;
+                tail = n;
+            }
+        }
     }
 
     private static Callback reverse(Callback newest) {
@@ -126,16 +192,21 @@ public class Fence implements SignalableFence {
         return oldest;
     }
 
-    private void run(Callback callback) {
+    /** Runs {@code callback} and those after it; the first {@link Error} seen (or {@code error}). */
+    private Error run(Callback callback, Error error) {
         for (Callback c = callback; c != null; c = c.next) {
             if (c.claim()) {
                 try {
                     c.callback.signaled(this);
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "fence callback failed on " + this, e);
+                } catch (Error e) {
+                    LOG.log(System.Logger.Level.ERROR, "fence callback failed on " + this + "; rethrown once the others ran", e);
+                    error = error == null ? e : error;
                 }
             }
         }
+        return error;
     }
 
     @Override

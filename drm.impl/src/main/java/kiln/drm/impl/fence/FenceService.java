@@ -35,11 +35,7 @@ public final class FenceService implements FenceFactory {
         if (fence == null) {
             throw new DrmException(Errno.EINVAL, "chain point " + Long.toUnsignedString(point) + " of no fence");
         }
-        // seqnos are u64, as the kernel's: 2^63 and above are points like any other
-        Timeline timeline = previous instanceof Chain prior && Long.compareUnsigned(prior.seqno(), point) < 0
-                ? prior.timeline()
-                : Timeline.allocate("kiln", "chain");
-        return new Chain(timeline, previous, fence, point);
+        return Chain.create(previous, fence, point);
     }
 
     @Override

@@ -64,26 +64,33 @@ final class Syncobj implements SyncObj {
             return current;
         }
         if (!(current instanceof FenceChain chain)) {
-            // a binary fence stands for every point, as dma_fence_chain_find_seqno on a non-chain
-            return current;
+            // dma_fence_chain_find_seqno: a plain fence has no points
+            throw DrmException.quiet(Errno.EINVAL, "point " + Long.toUnsignedString(point) + " of a syncobj without a timeline");
         }
         if (Long.compareUnsigned(point, chain.seqno()) > 0) {
             throw DrmException.quiet(Errno.EINVAL, "point " + Long.toUnsignedString(point) + " not submitted (last "
                     + Long.toUnsignedString(chain.seqno()) + ")");
         }
-        return chain.find(point);
+        DmaFence link = chain.find(point);
+        // drm_syncobj_find_fence: everything up to the point has signalled; the stub says so
+        return link != null ? link : fences.signaled();
     }
 
+    /**
+     * {@code drm_syncobj_query_ioctl}: from the newest point, walk back over this context's links
+     * ({@code dma_fence_chain_for_each}, which passes links whose own fence has signalled) to the
+     * oldest still linked; its seqno if it has signalled, else its predecessor's.
+     */
     @Override
     public long signaledPoint() {
-        DmaFence link = fence();
-        while (link instanceof FenceChain chain) {
-            if (chain.isSignaled()) {
-                return chain.seqno();
-            }
-            link = chain.previous();
+        if (!(fence() instanceof FenceChain head)) {
+            return 0;
         }
-        return 0;
+        FenceChain last = head;
+        for (DmaFence at = head.walk(); at instanceof FenceChain link && link.context() == head.context(); at = link.walk()) {
+            last = link;
+        }
+        return last.isSignaled() ? last.seqno() : last.previousSeqno();
     }
 
     @Override

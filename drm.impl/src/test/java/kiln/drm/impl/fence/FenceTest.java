@@ -226,6 +226,107 @@ class FenceTest {
         assertNull(p7.previous(), "a signalled chain lets go of its past");
         FenceChain restart = fences.chain(p7, context.next(), 2);
         assertTrue(restart.context() != p7.context(), "a lower point starts a new context");
+        assertEquals(7, restart.seqno(), "at its predecessor's seqno");
+    }
+
+    /** A timeline of {@code n} links over fresh fences; index i is point i + 1. */
+    private List<SignalableFence> timeline(int n, FenceChain[] tail) throws DrmException {
+        List<SignalableFence> parts = new ArrayList<>(n);
+        FenceChain link = null;
+        for (int i = 0; i < n; i++) {
+            SignalableFence f = context.next();
+            parts.add(f);
+            link = fences.chain(link, f, i + 1);
+        }
+        tail[0] = link;
+        return parts;
+    }
+
+    /**
+     * A million-link timeline signals its tail whatever the order its fences signal in: last to
+     * first (the first signal then completes every link), first to last, and shuffled. Before,
+     * completion recursed through the links' callbacks and overflowed the stack at about a
+     * thousand, leaving the tail pending forever.
+     */
+    @Test
+    void millionLinkTimelinesSignalInEveryOrder() throws DrmException {
+        int n = 1_000_000;
+        for (String order : List.of("last-to-first", "first-to-last", "shuffled")) {
+            FenceChain[] tail = new FenceChain[1];
+            List<SignalableFence> parts = timeline(n, tail);
+            AtomicInteger tailCallbacks = new AtomicInteger();
+            tail[0].addCallback(f -> tailCallbacks.incrementAndGet());
+            List<SignalableFence> sequence = new ArrayList<>(parts);
+            switch (order) {
+                case "last-to-first" -> java.util.Collections.reverse(sequence);
+                case "shuffled" -> java.util.Collections.shuffle(sequence, new java.util.Random(n));
+                default -> { }
+            }
+            for (int i = 0; i < n - 1; i++) {
+                sequence.get(i).signal();
+            }
+            assertFalse(tail[0].isSignaled(), order + ": one fence is still pending");
+            sequence.get(n - 1).signal();
+            assertTrue(tail[0].isSignaled(), order + ": the tail signalled");
+            assertEquals(1, tailCallbacks.get(), order + ": its callback ran once, before signal() returned");
+            assertNull(tail[0].find(n - 1), order + ": nothing before the tail left to wait for");
+        }
+    }
+
+    /**
+     * {@code dma_fence_chain_find_seqno} walks past links whose own fence has signalled: on
+     * 1-2-3 with fence 2 signalled, point 2 is waited for at link 1; with 1 and 2 signalled,
+     * nothing is left to wait for up to 2 (null), while point 3 is still link 3.
+     */
+    @Test
+    void findSkipsLinksWhoseFenceSignalledAndAnswersNullWhenAllHave() throws DrmException {
+        SignalableFence f1 = context.next();
+        SignalableFence f2 = context.next();
+        SignalableFence f3 = context.next();
+        FenceChain p1 = fences.chain(null, f1, 1);
+        FenceChain p2 = fences.chain(p1, f2, 2);
+        FenceChain p3 = fences.chain(p2, f3, 3);
+        assertSame(p2, p3.find(2));
+        f2.signal();
+        assertSame(p1, p3.find(2), "link 2 completes with link 1 now");
+        assertSame(p3, p3.find(3));
+        f1.signal();
+        assertNull(p3.find(2), "everything up to 2 signalled");
+        assertNull(p3.find(1));
+        assertSame(p3, p3.find(3));
+    }
+
+    /** {@code dma_fence_chain_init}: a point at or below its predecessor's gets a new context and the higher seqno. */
+    @Test
+    void anOutOfOrderPointStartsAContextAtTheHigherSeqno() throws DrmException {
+        FenceChain p5 = fences.chain(fences.chain(null, context.next(), 1), context.next(), 5);
+        FenceChain p3 = fences.chain(p5, context.next(), 3);
+        assertTrue(p3.context() != p5.context());
+        assertEquals(5, p3.seqno(), "max(previous seqno, point)");
+        FenceChain p9 = fences.chain(p3, context.next(), 9);
+        assertEquals(p3.context(), p9.context(), "a higher point continues the new context");
+        FenceChain high = fences.chain(p9, context.next(), -1L); // 2^64 - 1: after 9, unsigned
+        assertEquals(p9.context(), high.context());
+    }
+
+    /**
+     * An {@link Error} from a callback is not swallowed: the other callbacks run, then the
+     * signalling call rethrows it (after the fence and those it completed have signalled).
+     */
+    @Test
+    void anErrorFromACallbackReachesTheSignaller() throws DrmException {
+        SignalableFence f = context.next();
+        FenceChain link = fences.chain(null, f, 1);
+        AtomicInteger ran = new AtomicInteger();
+        f.addCallback(x -> {
+            throw new OutOfMemoryError("simulated");
+        });
+        f.addCallback(x -> ran.incrementAndGet());
+        link.addCallback(x -> ran.incrementAndGet());
+        OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class, f::signal);
+        assertEquals("simulated", thrown.getMessage());
+        assertEquals(2, ran.get(), "every other callback ran, including those of the fences it completed");
+        assertTrue(f.isSignaled() && link.isSignaled());
     }
 
     @Test

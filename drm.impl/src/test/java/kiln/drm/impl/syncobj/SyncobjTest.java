@@ -286,6 +286,23 @@ class SyncobjTest {
                 "the good handle before the bad one is unchanged");
     }
 
+    /**
+     * A point signalled below the last one starts a new context at the higher seqno
+     * ({@code dma_fence_chain_init}): QUERY answers 5 after 5 then 3, not 3. A point above 0 of
+     * a syncobj that holds a plain fence is EINVAL, as {@code dma_fence_chain_find_seqno} says.
+     */
+    @Test
+    void anOutOfOrderPointKeepsTheHigherPointAndPlainFencesHaveNoPoints() throws DrmException {
+        int h = create(0);
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, h, 5, 0);
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, h, 3, 0);
+        assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, 0));
+        assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, SyncobjIoctls.QUERY_LAST_SUBMITTED));
+        int plain = create(SyncobjIoctls.CREATE_SIGNALED);
+        assertEquals(Errno.EINVAL, errno(() -> syncobjs.lookup(file, plain).find(1)));
+        assertSame(syncobjs.lookup(file, plain).fence(), syncobjs.lookup(file, plain).find(0));
+    }
+
     @Test
     void transferMovesFencesBetweenTimelineAndBinary() throws DrmException {
         int timeline = create(0);
