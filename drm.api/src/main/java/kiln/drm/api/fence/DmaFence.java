@@ -28,6 +28,13 @@ public interface DmaFence {
 
     boolean isSignaled();
 
+    /**
+     * Whether the fence has signalled and every callback added before that has run (or was
+     * removed). A fence signalled from inside another fence's callback has signalled before its
+     * own callbacks run (see the package documentation); this tells when they have.
+     */
+    boolean callbacksDone();
+
     /** The error the fence signalled (or will signal) with, or {@code null}. */
     Errno error();
 

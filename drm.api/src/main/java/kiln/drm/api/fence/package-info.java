@@ -34,8 +34,12 @@
  *
  * <h2>Composites</h2>
  * A fence array ({@code dma_fence_array}) signals when all (or any) of its fences have, taking the
- * first error. A fence chain ({@code dma_fence_chain}) is one point of a timeline: it signals when
- * its fence and every earlier point have, which is how timeline syncobjs are built.
+ * first error; its members are readable. A fence chain ({@code dma_fence_chain}) is one point of a
+ * timeline: it signals when its fence and every earlier point have, which is how timeline
+ * syncobjs are built. {@code unwrap} and {@code unwrapMerge} see through both, as
+ * {@code dma_fence_unwrap_for_each} and {@code dma_fence_unwrap_merge} do. Producers that number
+ * their own fences allocate contexts and create fences at chosen seqnos
+ * ({@code dma_fence_context_alloc}, {@code dma_fence_init}).
  *
  * <p>Not modelled: deadline hints, the {@code enable_signaling} / {@code signaled} driver ops (a
  * Kiln fence is always "signalling enabled"), and signal timestamps.

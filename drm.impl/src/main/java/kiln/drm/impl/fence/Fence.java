@@ -51,6 +51,7 @@ public class Fence implements SignalableFence {
     private volatile Object state;
     @SuppressWarnings("unused") // accessed through ERROR
     private volatile Errno error;
+    private volatile boolean callbacksDone;
 
     Fence(Timeline timeline, long seqno) {
         this.timeline = timeline;
@@ -84,6 +85,11 @@ public class Fence implements SignalableFence {
     @Override
     public final boolean isSignaled() {
         return state == SIGNALED;
+    }
+
+    @Override
+    public final boolean callbacksDone() {
+        return callbacksDone;
     }
 
     @Override
@@ -122,6 +128,8 @@ public class Fence implements SignalableFence {
         }
         if (taken != null) {
             Dispatch.run(this, reverse((Callback) taken));
+        } else {
+            callbacksDone = true;
         }
         return true;
     }
@@ -192,7 +200,10 @@ public class Fence implements SignalableFence {
         return oldest;
     }
 
-    /** Runs {@code callback} and those after it; the first {@link Error} seen (or {@code error}). */
+    /**
+     * Runs {@code callback} and those after it, then marks the callbacks done; the first
+     * {@link Error} seen (or {@code error}).
+     */
     private Error run(Callback callback, Error error) {
         for (Callback c = callback; c != null; c = c.next) {
             if (c.claim()) {
@@ -206,6 +217,7 @@ public class Fence implements SignalableFence {
                 }
             }
         }
+        callbacksDone = true;
         return error;
     }
 

@@ -10,4 +10,12 @@ record Timeline(long id, String driverName, String timelineName) {
     static Timeline allocate(String driverName, String timelineName) {
         return new Timeline(NEXT_ID.getAndIncrement(), driverName, timelineName);
     }
+
+    /** {@code count} consecutive ids no {@link #allocate} will give; the first. */
+    static long allocateIds(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("context count " + count);
+        }
+        return NEXT_ID.getAndAdd(count);
+    }
 }

@@ -329,6 +329,66 @@ class FenceTest {
         assertTrue(f.isSignaled() && link.isSignaled());
     }
 
+    /**
+     * {@code dma_fence_unwrap_for_each} and {@code dma_fence_unwrap_merge} over chains and arrays,
+     * as {@code st-dma-fence-unwrap.c} uses them: members are readable, signalled fences drop
+     * out of a merge, only the newest fence of a context stays, and fences made with a chosen
+     * context and seqno take part like any other.
+     */
+    @Test
+    void unwrapAndMergeSeeThroughChainsAndArrays() throws DrmException {
+        long base = fences.allocateContexts(2);
+        SignalableFence a1 = fences.create(base, 1, "test", "a");
+        SignalableFence a2 = fences.create(base, 2, "test", "a");
+        SignalableFence b1 = fences.create(base + 1, 1, "test", "b");
+        assertEquals(base + 1, b1.context());
+        assertEquals(2, a2.seqno());
+        kiln.drm.api.fence.FenceArray array = fences.array(List.of(a1, b1), false);
+        assertEquals(List.of(a1, b1), array.fences(), "an array's members are readable");
+        FenceChain chain = fences.chain(fences.chain(null, array, 1), a2, 2);
+        assertEquals(List.of(a2, a1, b1), fences.unwrap(chain), "newest link first, arrays opened");
+        assertEquals(List.of(a1, b1), fences.unwrap(array));
+        assertEquals(List.of(a2), fences.unwrap(a2));
+
+        DmaFence merged = fences.unwrapMerge(List.of(chain, a1));
+        assertTrue(merged instanceof kiln.drm.api.fence.FenceArray, "two contexts pending: an array");
+        assertEquals(List.of(a2, b1), ((kiln.drm.api.fence.FenceArray) merged).fences(), "the newest of each context, by context");
+        b1.signal();
+        assertSame(a2, fences.unwrapMerge(List.of(chain, b1)), "one pending fence is itself");
+        a1.signal();
+        a2.signal();
+        assertTrue(fences.unwrapMerge(List.of(chain, array)).isSignaled(), "nothing pending: the stub");
+        assertTrue(merged.isSignaled());
+        assertEquals(List.of(), fences.unwrap(fences.array(List.of(), false)), "an empty array stands for nothing");
+    }
+
+    /**
+     * A fence signalled from a callback has signalled at once; its own callbacks have run once
+     * that callback returned, and {@link DmaFence#callbacksDone()} says when.
+     */
+    @Test
+    void callbacksDoneTellsWhenASignalsCallbacksHaveRun() throws DrmException {
+        SignalableFence outer = context.next();
+        SignalableFence inner = context.next();
+        List<String> seen = new ArrayList<>();
+        inner.addCallback(f -> seen.add("inner callback"));
+        outer.addCallback(f -> {
+            try {
+                inner.signal();
+            } catch (DrmException e) {
+                throw new AssertionError(e);
+            }
+            seen.add("inner signalled " + inner.isSignaled() + ", done " + inner.callbacksDone());
+        });
+        assertFalse(outer.callbacksDone());
+        outer.signal();
+        assertEquals(List.of("inner signalled true, done false", "inner callback"), seen);
+        assertTrue(outer.callbacksDone() && inner.callbacksDone());
+        SignalableFence bare = context.next();
+        bare.signal();
+        assertTrue(bare.callbacksDone(), "no callbacks: done with the signal");
+    }
+
     @Test
     void stubIsSignaled() {
         assertTrue(fences.signaled().isSignaled());

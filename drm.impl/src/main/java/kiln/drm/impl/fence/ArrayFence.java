@@ -4,14 +4,17 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import kiln.drm.api.fence.DmaFence;
+import kiln.drm.api.fence.FenceArray;
 
 /** {@code dma_fence_array}: signals after all (or the first) of its fences, with the first error. */
-final class FenceArray extends Fence {
+final class ArrayFence extends Fence implements FenceArray {
     private final List<DmaFence> fences;
+    private final boolean signalOnAny;
 
-    FenceArray(Timeline timeline, List<? extends DmaFence> fences, boolean signalOnAny) {
-        super(timeline, 0);
+    ArrayFence(Timeline timeline, long seqno, List<? extends DmaFence> fences, boolean signalOnAny) {
+        super(timeline, seqno);
         this.fences = List.copyOf(fences);
+        this.signalOnAny = signalOnAny;
         AtomicInteger pending = new AtomicInteger(signalOnAny ? Math.min(1, this.fences.size()) : this.fences.size());
         if (pending.get() == 0) {
             trySignal();
@@ -33,7 +36,13 @@ final class FenceArray extends Fence {
         }
     }
 
-    List<DmaFence> fences() {
+    @Override
+    public List<DmaFence> fences() {
         return fences;
+    }
+
+    @Override
+    public boolean signalOnAny() {
+        return signalOnAny;
     }
 }
