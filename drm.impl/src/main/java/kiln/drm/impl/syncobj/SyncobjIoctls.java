@@ -43,6 +43,8 @@ public final class SyncobjIoctls {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MAX_HANDLES = 1 << 16;
+    /** The kernel's {@code DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT}: 5 s. */
+    static final long WAIT_FOR_SUBMIT_TIMEOUT_NANOS = 5_000_000_000L;
 
     private final SyncobjService syncobjs;
 
@@ -94,37 +96,51 @@ public final class SyncobjIoctls {
         return 0;
     }
 
+    /**
+     * {@code drm_syncobj_handle_to_fd_ioctl}: a syncobj descriptor (unknown handle: EINVAL), or
+     * with EXPORT_SYNC_FILE a sync file of its fence at {@code point} when TIMELINE is set
+     * ({@code drm_syncobj_find_fence}: unknown handle ENOENT). Without EXPORT_SYNC_FILE a point
+     * other than 0 is EINVAL, TIMELINE or not.
+     */
     private int handleToFd(DrmFile file, MemorySegment arg) throws DrmException {
         DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 4);
-        if (arg.get(U32, 12) != 0 || (flags & ~(HANDLE_TO_FD_EXPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0
-                || flags == HANDLE_FD_TIMELINE) {
+        if (arg.get(U32, 12) != 0 || (flags & ~(HANDLE_TO_FD_EXPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0) {
             throw einval("SYNCOBJ_HANDLE_TO_FD flags 0x" + Integer.toHexString(flags) + " or pad");
         }
-        Syncobj syncobj = syncobjs.lookup(file, arg.get(U32, 0));
+        long point = (flags & HANDLE_FD_TIMELINE) != 0 ? arg.get(U64, 16) : 0;
+        int handle = arg.get(U32, 0);
         Object exported;
         if ((flags & HANDLE_TO_FD_EXPORT_SYNC_FILE) != 0) {
-            long point = (flags & HANDLE_FD_TIMELINE) != 0 ? arg.get(U64, 16) : 0;
-            exported = new SyncFile(syncobj.find(point));
+            exported = new SyncFile(syncobjs.lookup(file, handle).find(point));
         } else {
-            exported = new SyncobjFile(syncobj);
+            if (arg.get(U64, 16) != 0) {
+                throw einval("a point to export a syncobj at");
+            }
+            exported = new SyncobjFile(syncobjOrEinval(file, handle));
         }
         arg.set(U32, 8, file.client().install(exported));
         return 0;
     }
 
+    /**
+     * {@code drm_syncobj_fd_to_handle_ioctl}: a handle for a syncobj descriptor, or with
+     * IMPORT_SYNC_FILE the sync file's fence put in syncobj {@code handle} (at {@code point} when
+     * TIMELINE is set and it is not 0, else replacing its fence). A descriptor that is not open or
+     * not of the expected kind is EINVAL, then an unknown handle ENOENT; without IMPORT_SYNC_FILE a
+     * point other than 0 is EINVAL.
+     */
     private int fdToHandle(DrmFile file, MemorySegment arg) throws DrmException {
         DriverFeatures.require(file, DriverFeature.SYNCOBJ);
         int flags = arg.get(U32, 4);
-        if (arg.get(U32, 12) != 0 || (flags & ~(FD_TO_HANDLE_IMPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0
-                || flags == HANDLE_FD_TIMELINE) {
+        if (arg.get(U32, 12) != 0 || (flags & ~(FD_TO_HANDLE_IMPORT_SYNC_FILE | HANDLE_FD_TIMELINE)) != 0) {
             throw einval("SYNCOBJ_FD_TO_HANDLE flags 0x" + Integer.toHexString(flags) + " or pad");
         }
+        long point = (flags & HANDLE_FD_TIMELINE) != 0 ? arg.get(U64, 16) : 0;
         int fd = arg.get(U32, 8);
         if ((flags & FD_TO_HANDLE_IMPORT_SYNC_FILE) != 0) {
-            DmaFence fence = file.client().lookup(fd, SyncFile.class).fence();
+            DmaFence fence = descriptor(file, fd, SyncFile.class).fence();
             Syncobj syncobj = syncobjs.lookup(file, arg.get(U32, 0));
-            long point = (flags & HANDLE_FD_TIMELINE) != 0 ? arg.get(U64, 16) : 0;
             if (point != 0) {
                 syncobj.addPoint(fence, point);
             } else {
@@ -132,9 +148,30 @@ public final class SyncobjIoctls {
             }
             return 0;
         }
-        Syncobj syncobj = file.client().lookup(fd, SyncobjFile.class).syncobj();
+        if (arg.get(U64, 16) != 0) {
+            throw einval("a point to import a syncobj at");
+        }
+        Syncobj syncobj = descriptor(file, fd, SyncobjFile.class).syncobj();
         arg.set(U32, 0, syncobjs.createHandle(file, syncobj));
         return 0;
+    }
+
+    /** The description behind {@code fd}, which must be a {@code type}: EINVAL otherwise, as {@code fdget} failing. */
+    private static <T> T descriptor(DrmFile file, int fd, Class<T> type) throws DrmException {
+        try {
+            return file.client().lookup(fd, type);
+        } catch (DrmException e) {
+            throw einval("fd " + fd + " is not an open " + type.getSimpleName());
+        }
+    }
+
+    /** {@code drm_syncobj_find} where the kernel answers EINVAL for an unknown handle. */
+    private Syncobj syncobjOrEinval(DrmFile file, int handle) throws DrmException {
+        try {
+            return syncobjs.lookup(file, handle);
+        } catch (DrmException e) {
+            throw einval("no syncobj handle " + handle);
+        }
     }
 
     private int waitBinary(DrmFile file, MemorySegment arg) throws DrmException {
@@ -220,21 +257,32 @@ public final class SyncobjIoctls {
         return 0;
     }
 
+    /**
+     * {@code drm_syncobj_transfer_ioctl}: the fence of {@code src} at {@code src_point} becomes
+     * {@code dst}'s fence (dst point 0) or its point {@code dst_point} (unwrapped and merged
+     * first, as the kernel does for timelines). In the kernel's order: unknown destination
+     * ENOENT, flags other than WAIT_FOR_SUBMIT EINVAL, unknown source ENOENT, no fence for the
+     * point EINVAL — or, with WAIT_FOR_SUBMIT, a wait of up to
+     * {@link #WAIT_FOR_SUBMIT_TIMEOUT_NANOS} for one (ETIME).
+     */
     private int transfer(DrmFile file, MemorySegment arg) throws DrmException {
         DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
         if (arg.get(U32, 28) != 0) {
             throw einval("pad must be 0");
         }
         int flags = arg.get(U32, 24);
+        long dstPoint = arg.get(U64, 16);
+        Syncobj dst = syncobjs.lookup(file, arg.get(U32, 4));
         if ((flags & ~SyncobjService.WAIT_FOR_SUBMIT) != 0) {
             throw einval("SYNCOBJ_TRANSFER flags 0x" + Integer.toHexString(flags));
         }
         Syncobj src = syncobjs.lookup(file, arg.get(U32, 0));
-        Syncobj dst = syncobjs.lookup(file, arg.get(U32, 4));
-        DmaFence fence = src.find(arg.get(U64, 8));
-        long dstPoint = arg.get(U64, 16);
+        long srcPoint = arg.get(U64, 8);
+        DmaFence fence = (flags & SyncobjService.WAIT_FOR_SUBMIT) != 0
+                ? syncobjs.awaitSubmitted(src, srcPoint, System.nanoTime() + WAIT_FOR_SUBMIT_TIMEOUT_NANOS)
+                : src.find(srcPoint);
         if (dstPoint != 0) {
-            dst.addPoint(fence, dstPoint);
+            dst.addPoint(syncobjs.fences().unwrapMerge(List.of(fence)), dstPoint);
         } else {
             dst.replaceFence(fence);
         }

@@ -75,81 +75,127 @@ public final class SyncobjService implements SyncObjManager {
      * the absolute monotonic {@code deadline}; parks the calling thread, woken by fence callbacks
      * and submit listeners.
      *
-     * @return the index of the first signalled point (ANY), or 0 (ALL)
-     * @throws DrmException EINVAL if a point has no fence and WAIT_FOR_SUBMIT is not set; ETIME on
-     *                      timeout; ERESTARTSYS if the thread is interrupted
+     * <p>Each entry takes its fence once: at the start, or — with WAIT_FOR_SUBMIT or
+     * WAIT_AVAILABLE, for a point that has none yet — the first that appears for it. A reset or
+     * a new fence on the syncobj later does not change what the entry waits on. With
+     * WAIT_AVAILABLE an entry is reached once it has a fence, signalled or not.
+     *
+     * @return the index of the first entry reached (ANY); with WAIT_ALL, the first entry already
+     *         signalled when the wait began, or -1 (the kernel's {@code ~0}) if none was
+     * @throws DrmException EINVAL if a point has no fence and neither WAIT_FOR_SUBMIT nor
+     *                      WAIT_AVAILABLE is set; ETIME on timeout; ERESTARTSYS if the thread is
+     *                      interrupted
      */
     int await(List<Syncobj> syncobjs, long[] points, int flags, long deadline) throws DrmException {
         boolean all = (flags & WAIT_ALL) != 0;
-        boolean forSubmit = (flags & WAIT_FOR_SUBMIT) != 0;
         boolean available = (flags & WAIT_AVAILABLE) != 0;
+        boolean lenient = available || (flags & WAIT_FOR_SUBMIT) != 0;
         int count = syncobjs.size();
-        if (!forSubmit) {
-            for (int i = 0; i < count; i++) {
-                syncobjs.get(i).find(points[i]);
+        DmaFence[] entries = new DmaFence[count];
+        int first = -1;
+        int reached = 0;
+        for (int i = 0; i < count; i++) {
+            entries[i] = fenceOrNull(syncobjs.get(i), points[i]);
+            if (entries[i] == null) {
+                if (!lenient) {
+                    syncobjs.get(i).find(points[i]); // its EINVAL, with its reason
+                }
+                continue;
             }
+            if (available || entries[i].isSignaled()) {
+                first = first < 0 ? i : first;
+                reached++;
+            }
+        }
+        if (reached == count || reached > 0 && !all) {
+            return first;
         }
         Thread waiter = Thread.currentThread();
         Runnable wakeOnSubmit = () -> LockSupport.unpark(waiter);
         FenceCallback wakeOnSignal = f -> LockSupport.unpark(waiter);
-        for (;;) {
-            DmaFence[] current = new DmaFence[count];
-            boolean[] reached = new boolean[count];
-            int first = -1;
-            boolean done = all;
+        boolean[] hooked = new boolean[count];
+        try {
+            for (;;) {
+                List<Syncobj> listening = new ArrayList<>();
+                try {
+                    // a listener first, then the look: a fence attached in between still wakes us
+                    for (int i = 0; i < count; i++) {
+                        if (entries[i] == null) {
+                            syncobjs.get(i).onSubmit(wakeOnSubmit);
+                            listening.add(syncobjs.get(i));
+                            entries[i] = fenceOrNull(syncobjs.get(i), points[i]);
+                        }
+                    }
+                    reached = 0;
+                    for (int i = 0; i < count; i++) {
+                        DmaFence f = entries[i];
+                        if (f == null) {
+                            continue;
+                        }
+                        boolean signaled = available || f.isSignaled();
+                        if (!signaled && !hooked[i]) {
+                            hooked[i] = f.addCallback(wakeOnSignal);
+                            signaled = !hooked[i];
+                        }
+                        if (signaled) {
+                            if (!all) {
+                                return i;
+                            }
+                            reached++;
+                        }
+                    }
+                    if (reached == count) {
+                        return first;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw DrmException.quiet(Errno.ETIME, "syncobj wait timed out");
+                    }
+                    LockSupport.parkNanos(this, left);
+                    if (Thread.interrupted()) {
+                        throw new DrmException(Errno.ERESTARTSYS, "syncobj wait interrupted");
+                    }
+                } finally {
+                    listening.forEach(s -> s.removeOnSubmit(wakeOnSubmit));
+                }
+            }
+        } finally {
             for (int i = 0; i < count; i++) {
-                current[i] = fenceOrNull(syncobjs.get(i), points[i]);
-                reached[i] = current[i] != null && (available || current[i].isSignaled());
-                if (reached[i] && first < 0) {
-                    first = i;
+                if (hooked[i]) {
+                    entries[i].removeCallback(wakeOnSignal);
                 }
-                done = all ? done && reached[i] : done || reached[i];
-            }
-            if (done) {
-                return all ? 0 : first;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw DrmException.quiet(Errno.ETIME, "syncobj wait timed out");
-            }
-            List<Runnable> undo = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                Syncobj s = syncobjs.get(i);
-                s.onSubmit(wakeOnSubmit);
-                undo.add(() -> s.removeOnSubmit(wakeOnSubmit));
-                DmaFence f = current[i];
-                if (f != null && f.addCallback(wakeOnSignal)) {
-                    undo.add(() -> f.removeCallback(wakeOnSignal));
-                }
-            }
-            try {
-                if (!stillWaiting(syncobjs, points, current, reached)) {
-                    continue;
-                }
-                LockSupport.parkNanos(this, left);
-                if (Thread.interrupted()) {
-                    throw new DrmException(Errno.ERESTARTSYS, "syncobj wait interrupted");
-                }
-            } finally {
-                undo.forEach(Runnable::run);
             }
         }
     }
 
     /**
-     * Whether nothing changed between evaluating and registering the wake-ups (no lost wake-up):
-     * the same fences, and none of those not yet reached has signalled since. A fence that was
-     * already reached (WAIT_ALL with others pending) is no reason to look again, or the waiter
-     * would spin instead of sleeping.
+     * {@code drm_syncobj_find_fence} with WAIT_FOR_SUBMIT: the fence for {@code point}, waiting
+     * until {@code deadline} for one to be attached.
+     *
+     * @throws DrmException ETIME if none came in time; ERESTARTSYS if the thread is interrupted
      */
-    private static boolean stillWaiting(List<Syncobj> syncobjs, long[] points, DmaFence[] seen, boolean[] reached) {
-        for (int i = 0; i < seen.length; i++) {
-            DmaFence now = fenceOrNull(syncobjs.get(i), points[i]);
-            if (now != seen[i] || !reached[i] && now != null && now.isSignaled()) {
-                return false;
+    DmaFence awaitSubmitted(Syncobj syncobj, long point, long deadline) throws DrmException {
+        Thread waiter = Thread.currentThread();
+        Runnable wake = () -> LockSupport.unpark(waiter);
+        for (;;) {
+            syncobj.onSubmit(wake); // before the look: an attach in between still wakes us
+            try {
+                DmaFence fence = fenceOrNull(syncobj, point);
+                if (fence != null) {
+                    return fence;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw DrmException.quiet(Errno.ETIME, "no fence submitted for point " + Long.toUnsignedString(point));
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new DrmException(Errno.ERESTARTSYS, "wait for submit interrupted");
+                }
+            } finally {
+                syncobj.removeOnSubmit(wake);
             }
         }
-        return true;
     }
 
     private static DmaFence fenceOrNull(Syncobj syncobj, long point) {

@@ -303,6 +303,146 @@ class SyncobjTest {
         assertSame(syncobjs.lookup(file, plain).fence(), syncobjs.lookup(file, plain).find(0));
     }
 
+    /** HANDLE_TO_FD / FD_TO_HANDLE with every field given; the struct after the call. */
+    private long handleFd(int cmd, int handle, int flags, int fd, long point) throws DrmException {
+        clear(24);
+        mem.writeInt(arg, handle);
+        mem.writeInt(arg + 4, flags);
+        mem.writeInt(arg + 8, fd);
+        mem.writeLong(arg + 16, point);
+        client.ioctl(0, cmd, arg);
+        return arg;
+    }
+
+    /**
+     * The newest kernel's HANDLE_TO_FD / FD_TO_HANDLE answers: an unknown handle is EINVAL for a
+     * syncobj export but ENOENT for a sync-file export ({@code drm_syncobj_find_fence}); a
+     * descriptor that is not open, or not a syncobj (sync file), is EINVAL; TIMELINE alone is a
+     * plain export at point 0 and EINVAL at another point; with EXPORT/IMPORT_SYNC_FILE it names
+     * the point.
+     */
+    @Test
+    void handleAndFdConversionsAnswerAsTheKernel() throws DrmException {
+        int h = create(0);
+        int tf = SyncobjIoctls.HANDLE_FD_TIMELINE;
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.HANDLE_TO_FD, 99, 0, 0, 0)));
+        assertEquals(Errno.ENOENT, errno(() -> handleFd(SyncobjIoctls.HANDLE_TO_FD, 99,
+                SyncobjIoctls.HANDLE_TO_FD_EXPORT_SYNC_FILE, 0, 0)));
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.HANDLE_TO_FD, h, tf, 0, 3)), "a point, no sync file");
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.HANDLE_TO_FD, h, 0, 0, 3)), "a point, no flag");
+        int exported = mem.readInt(handleFd(SyncobjIoctls.HANDLE_TO_FD, h, tf, 0, 0) + 8);
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.FD_TO_HANDLE, 0, 0, 77, 0)), "no such fd");
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.FD_TO_HANDLE, 0, 0, 0, 0)), "fd 0 is the DRM file");
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.FD_TO_HANDLE, h,
+                SyncobjIoctls.FD_TO_HANDLE_IMPORT_SYNC_FILE, 77, 0)), "no such sync file");
+        assertEquals(Errno.EINVAL, errno(() -> handleFd(SyncobjIoctls.FD_TO_HANDLE, h,
+                SyncobjIoctls.FD_TO_HANDLE_IMPORT_SYNC_FILE, exported, 0)), "a syncobj fd is not a sync file");
+        int imported = mem.readInt(handleFd(SyncobjIoctls.FD_TO_HANDLE, 0, tf, exported, 0));
+        assertSame(syncobjs.lookup(file, h), syncobjs.lookup(file, imported));
+
+        SignalableFence f = ring.next();
+        syncobjs.lookup(file, h).addPoint(f, 4);
+        int syncFile = mem.readInt(handleFd(SyncobjIoctls.HANDLE_TO_FD, h,
+                SyncobjIoctls.HANDLE_TO_FD_EXPORT_SYNC_FILE | tf, 0, 4) + 8);
+        assertEquals(Errno.ENOENT, errno(() -> handleFd(SyncobjIoctls.FD_TO_HANDLE, 99,
+                SyncobjIoctls.FD_TO_HANDLE_IMPORT_SYNC_FILE, syncFile, 0)), "a good sync file, an unknown handle");
+        int other = create(0);
+        handleFd(SyncobjIoctls.FD_TO_HANDLE, other, SyncobjIoctls.FD_TO_HANDLE_IMPORT_SYNC_FILE | tf, syncFile, 7);
+        assertEquals(7, timelineArray(SyncobjIoctls.QUERY, other, 0, SyncobjIoctls.QUERY_LAST_SUBMITTED));
+        signal(f);
+        assertEquals(7, timelineArray(SyncobjIoctls.QUERY, other, 0, 0));
+    }
+
+    /** TRANSFER's order of checks and its bounded WAIT_FOR_SUBMIT. */
+    @Test
+    void transferChecksInTheKernelsOrderAndWaitsForSubmit() throws Exception {
+        int src = create(0);
+        int dst = create(0);
+        clear(32);
+        mem.writeInt(arg, src);
+        mem.writeInt(arg + 4, 99);
+        mem.writeInt(arg + 24, 0x40);
+        assertEquals(Errno.ENOENT, errno(() -> client.ioctl(0, SyncobjIoctls.TRANSFER, arg)), "the destination first");
+        mem.writeInt(arg + 4, dst);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.TRANSFER, arg)), "then the flags");
+        mem.writeInt(arg, 98);
+        mem.writeInt(arg + 24, 0);
+        assertEquals(Errno.ENOENT, errno(() -> client.ioctl(0, SyncobjIoctls.TRANSFER, arg)), "then the source");
+        mem.writeInt(arg, src);
+        mem.writeLong(arg + 8, 3);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.TRANSFER, arg)), "no fence for point 3");
+        // with WAIT_FOR_SUBMIT it waits for point 3 to be submitted
+        mem.writeInt(arg + 24, SyncobjService.WAIT_FOR_SUBMIT);
+        SignalableFence f = ring.next();
+        Thread submitter = Thread.ofPlatform().start(() -> {
+            sleep(50);
+            try {
+                syncobjs.lookup(file, src).addPoint(f, 3);
+            } catch (DrmException e) {
+                throw new AssertionError(e);
+            }
+        });
+        client.ioctl(0, SyncobjIoctls.TRANSFER, arg);
+        submitter.join();
+        assertSame(syncobjs.lookup(file, src).find(3), syncobjs.lookup(file, dst).fence());
+    }
+
+    /**
+     * A wait takes each fence once: a reset or a new fence on the syncobj while it waits does not
+     * change what it waits for (before, the wait re-read the syncobj and timed out). With
+     * WAIT_AVAILABLE an unsubmitted point is waited for like with WAIT_FOR_SUBMIT: ETIME when it
+     * does not come, or another entry answers an ANY wait.
+     */
+    @Test
+    void waitsTakeEachFenceOnceAndAvailableWaitsForUnsubmittedPoints() throws Exception {
+        int h = create(0);
+        SignalableFence f = ring.next();
+        syncobjs.lookup(file, h).replaceFence(f);
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Client other = client;
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                long a = other.memory().map(64);
+                long hs = a + 40;
+                other.memory().writeInt(hs, h);
+                other.memory().writeLong(a, hs);
+                other.memory().writeLong(a + 8, System.nanoTime() + 20_000 * MS);
+                other.memory().writeInt(a + 16, 1);
+                other.ioctl(0, SyncobjIoctls.WAIT, a);
+                outcome.set("signalled");
+            } catch (DrmException e) {
+                outcome.set(e.errno());
+            }
+        });
+        long until = System.nanoTime() + 10_000 * MS;
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < until) {
+            Thread.onSpinWait(); // the wait has taken its fence once it parks
+        }
+        array(SyncobjIoctls.RESET, h);
+        syncobjs.lookup(file, h).replaceFence(ring.next());
+        assertEquals(null, outcome.get(), "still waiting for the fence it took");
+        signal(f);
+        waiter.join();
+        assertEquals("signalled", outcome.get());
+
+        int t = create(0);
+        assertEquals(Errno.ETIME, errno(() -> timelineWait(5 * MS, SyncobjService.WAIT_AVAILABLE, t, 9)),
+                "an unsubmitted point is waited for, not EINVAL");
+        int done = create(SyncobjIoctls.CREATE_SIGNALED);
+        clear(48);
+        mem.writeInt(handles, t);
+        mem.writeInt(handles + 4, done);
+        mem.writeLong(points, 9);
+        mem.writeLong(points + 8, 0);
+        mem.writeLong(arg, handles);
+        mem.writeLong(arg + 8, points);
+        mem.writeLong(arg + 16, System.nanoTime() + 1000 * MS);
+        mem.writeInt(arg + 24, 2);
+        mem.writeInt(arg + 28, SyncobjService.WAIT_AVAILABLE);
+        client.ioctl(0, SyncobjIoctls.TIMELINE_WAIT, arg);
+        assertEquals(1, mem.readInt(arg + 32), "the other entry answers the ANY wait");
+    }
+
     @Test
     void transferMovesFencesBetweenTimelineAndBinary() throws DrmException {
         int timeline = create(0);
