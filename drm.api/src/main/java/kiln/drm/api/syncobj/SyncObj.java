@@ -17,8 +17,10 @@ public interface SyncObj {
     /**
      * Timeline signal ({@code drm_syncobj_add_point}): {@code fence} becomes point {@code point},
      * an unsigned 64-bit number as in the kernel (a negative {@code long} is a point from 2^63 up).
+     * A point at or below the last one (0 included) is a link of a new context at the last point
+     * ({@code dma_fence_chain_init}), so the timeline's point does not go back.
      *
-     * @throws DrmException EINVAL for point 0
+     * @throws DrmException EINVAL without a fence
      */
     void addPoint(DmaFence fence, long point) throws DrmException;
 

@@ -37,8 +37,8 @@ final class Syncobj implements SyncObj {
 
     @Override
     public void addPoint(DmaFence pointFence, long point) throws DrmException {
-        if (point == 0 || pointFence == null) {
-            throw new DrmException(Errno.EINVAL, "timeline point " + Long.toUnsignedString(point));
+        if (pointFence == null) {
+            throw new DrmException(Errno.EINVAL, "timeline point " + Long.toUnsignedString(point) + " without a fence");
         }
         synchronized (this) {
             fence = fences.chain(fence, pointFence, point);

@@ -301,13 +301,10 @@ public final class SyncobjIoctls {
         List<Syncobj> objs = lookupArray(file, arg.get(U64, 0), count);
         long[] points = readPoints(file, arg.get(U64, 8), count);
         DmaFence stub = syncobjs.fences().signaled();
-        // everything is looked up and read: from here nothing can fail half way (points are u64)
+        // everything is looked up and read: from here nothing can fail half way (points are u64);
+        // as drm_syncobj_timeline_signal_ioctl, every point is added, 0 too
         for (int i = 0; i < count; i++) {
-            if (points[i] != 0) {
-                objs.get(i).addPoint(stub, points[i]);
-            } else {
-                objs.get(i).replaceFence(stub);
-            }
+            objs.get(i).addPoint(stub, points[i]);
         }
         return 0;
     }

@@ -298,6 +298,11 @@ class SyncobjTest {
         timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, h, 3, 0);
         assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, 0));
         assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, SyncobjIoctls.QUERY_LAST_SUBMITTED));
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, h, 0, 0);
+        assertEquals(5, timelineArray(SyncobjIoctls.QUERY, h, 0, 0), "point 0 is added too, at the last point");
+        int fresh = create(0);
+        timelineArray(SyncobjIoctls.TIMELINE_SIGNAL, fresh, 0, 0);
+        assertEquals(0, waitBinary(0, 0, fresh), "a fresh syncobj signalled at point 0 has a signalled fence");
         int plain = create(SyncobjIoctls.CREATE_SIGNALED);
         assertEquals(Errno.EINVAL, errno(() -> syncobjs.lookup(file, plain).find(1)));
         assertSame(syncobjs.lookup(file, plain).fence(), syncobjs.lookup(file, plain).find(0));
