@@ -8,7 +8,8 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p>Protocol, as in the kernel: {@link #add add} candidate nodes, least recently used first,
  * until it returns true (a hole of the requested size, alignment and colour now exists if the
- * added nodes were gone). Then {@link #remove remove} <em>every</em> added node from the scan
+ * added nodes were gone). More nodes may still be added: each one that frees a fitting hole
+ * replaces the hit ({@code drm_mm_scan_add_block}), one that does not leaves it. Then {@link #remove remove} <em>every</em> added node from the scan
  * again, in the reverse order of adding; remove answers true for the nodes that must be evicted.
  * After the last remove the scan is over: evict the nodes it named (with
  * {@link RangeAllocator#remove}), call {@link #colorEvict()} until it returns {@code null} when
@@ -25,7 +26,7 @@ public interface EvictionScan<T> {
     /**
      * Adds a node to the roster, as if it were evicted.
      *
-     * @return true once the hole the scan looks for exists
+     * @return true if, with this node gone, a hole the scan looks for exists (it is the hit now)
      */
     boolean add(RangeNode<T> node);
 

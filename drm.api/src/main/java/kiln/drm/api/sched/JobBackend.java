@@ -29,8 +29,19 @@ public interface JobBackend<T> {
      */
     DmaFence run(Job<T> job) throws DrmException;
 
-    /** The job exceeded the timeout; the backend must make its hardware fence signal. */
+    /**
+     * The job exceeded the timeout; the backend must make its hardware fence signal, or answer
+     * {@link TimeoutStatus#NO_HANG} to have the timeout re-armed.
+     */
     TimeoutStatus timedOut(Job<T> job);
+
+    /**
+     * {@code cancel_job}: the scheduler is torn down while the backend still owns {@code job}
+     * (handed to {@link #run}, hardware fence not signalled); the backend signals that fence with
+     * ECANCELED if it has not signalled yet. Called once per such job, before its {@link #free}.
+     */
+    default void cancel(Job<T> job) {
+    }
 
     /** The job is done with; called exactly once per pushed job. */
     default void free(Job<T> job) {

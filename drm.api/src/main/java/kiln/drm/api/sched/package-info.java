@@ -21,19 +21,21 @@
  * <li>Higher priorities run first; entities of equal priority take turns (round robin).</li>
  * <li>A job whose dependency failed still reaches {@code run} with its finished fence already
  * carrying the dependency's error, as in the kernel, so the driver can skip the work.</li>
- * <li>A job running longer than the timeout gets {@code timedOut} once; the backend must make its
- * hardware fence signal (usually with ETIMEDOUT).</li>
+ * <li>A job running longer than the timeout gets {@code timedOut}; the backend must make its
+ * hardware fence signal (usually with ETIMEDOUT), or answer {@code NO_HANG}, which re-arms the
+ * timeout for another period ({@code DRM_GPU_SCHED_STAT_NO_HANG}).</li>
  * <li>Every pushed job is freed exactly once: after completion, when its entity is destroyed
- * before it ran (fences signal ESRCH), or at {@code fini} (fences of jobs still on the hardware
- * signal ECANCELED; a hardware fence signalling later touches nothing). This is the teardown bug
- * the seed's patch 11 fixed.</li>
+ * before it ran (fences signal ESRCH), or at {@code fini} (the backend's {@code cancel} is called
+ * for each job it still owns, the kernel's {@code cancel_job}, so its hardware fence signals
+ * ECANCELED; the finished fences signal ECANCELED; a hardware fence signalling later touches
+ * nothing). This is the teardown bug the seed's patch 11 fixed.</li>
  * </ul>
  *
  * <h2>Threads</h2>
  * Each scheduler runs its decisions on one virtual thread; backend callbacks
- * ({@code prepare}, {@code run}, {@code timedOut}, {@code free}) are called there, never
+ * ({@code prepare}, {@code run}, {@code timedOut}, {@code cancel}, {@code free}) are called there, never
  * concurrently for one scheduler. Pushing is thread-safe and does not block.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package kiln.drm.api.sched;

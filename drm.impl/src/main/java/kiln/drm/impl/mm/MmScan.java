@@ -29,15 +29,18 @@ final class MmScan<T> implements EvictionScan<T> {
         this.mode = mode;
     }
 
+    /**
+     * {@code drm_mm_scan_add_block}: blocks may be added after a hole was found; a later block
+     * that frees a fitting hole replaces the hit, one that does not keeps it.
+     */
     @Override
     public boolean add(RangeNode<T> node) {
-        if (hit != null) {
-            throw new IllegalStateException("the scan already found " + hit + "; remove the blocks");
-        }
         MmNode<T> n = cast(node);
         Span found = mm.scanAdd(n, size, alignment, color, rangeStart, rangeEnd, mode);
         added.push(n);
-        hit = found;
+        if (found != null) {
+            hit = found;
+        }
         return found != null;
     }
 

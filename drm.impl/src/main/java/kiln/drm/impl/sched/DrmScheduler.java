@@ -208,6 +208,7 @@ final class DrmScheduler<T> implements Scheduler<T> {
         pendingCount = pending.size();
         job.entity.running.add(job);
         job.startedNanos = System.nanoTime();
+        job.deadlineNanos = job.startedNanos + timeoutNanos;
         job.state.set(SchedJob.RUNNING);
         DmaFence hw;
         try {
@@ -281,16 +282,18 @@ final class DrmScheduler<T> implements Scheduler<T> {
         }
     }
 
-    /** The oldest jobs past the timeout get timedOut once; returns the next deadline. */
+    /**
+     * The jobs past their deadline get timedOut; a job whose backend answers NO_HANG is re-armed
+     * for another period, any other answer ends its timeout handling. Returns the next deadline.
+     */
     private long checkTimeouts(long now) {
         long next = Long.MAX_VALUE;
         for (SchedJob<T> job : pending) {
             if (job.timedOut) {
                 continue;
             }
-            long deadline = job.startedNanos + timeoutNanos;
+            long deadline = job.deadlineNanos;
             if (deadline - now <= 0) {
-                job.timedOut = true;
                 TimeoutStatus status;
                 try {
                     status = backend.timedOut(job);
@@ -298,12 +301,22 @@ final class DrmScheduler<T> implements Scheduler<T> {
                     LOG.log(System.Logger.Level.ERROR, "timedout_job failed on " + job, e);
                     status = TimeoutStatus.NOMINAL;
                 }
+                if (status == TimeoutStatus.NO_HANG) {
+                    job.deadlineNanos = now + timeoutNanos;
+                    job.rearmed = true;
+                    next = Math.min(next, job.deadlineNanos);
+                    continue;
+                }
+                job.timedOut = true;
                 if (status == TimeoutStatus.NO_DEVICE) {
                     deviceGone = true;
                 }
+            } else if (job.rearmed) {
+                next = Math.min(next, deadline); // out of start order: look further
             } else {
-                // jobs start in this order with one timeout: every later deadline is later still
-                return deadline;
+                // jobs start in this order with one timeout: every later first deadline is later still
+                // (re-armed jobs come after it in time too)
+                return Math.min(next, deadline);
             }
         }
         return next;
@@ -364,6 +377,11 @@ final class DrmScheduler<T> implements Scheduler<T> {
             if (job.state.compareAndSet(SchedJob.RUNNING, SchedJob.CANCELLED)) {
                 if (job.hwFence != null) {
                     job.hwFence.removeCallback(job.hwCallback);
+                    try {
+                        backend.cancel(job); // cancel_job: the backend's fence signals ECANCELED
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "cancel_job failed on " + job, e);
+                    }
                 }
                 job.hwError = Errno.ECANCELED;
                 retire(job);

@@ -40,7 +40,10 @@ final class SchedJob<T> implements PendingJob<T>, Job<T> {
     /** prepare returned no further fence: it is not called again (drm_sched_job_dependency). */
     boolean prepared;
     boolean timedOut;
+    /** Its timeout was re-armed (NO_HANG): its deadline is no longer in start order. */
+    boolean rearmed;
     long startedNanos;
+    long deadlineNanos;
     int runCredits;
 
     /** The hardware fence's callback: hands the job back to the scheduler thread, unless torn down. */

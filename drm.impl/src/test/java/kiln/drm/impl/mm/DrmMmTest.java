@@ -160,6 +160,33 @@ class DrmMmTest {
         assertEquals(0x3200, mm.reserve("r", 0x3200, 0x100, 1).start());
     }
 
+    /**
+     * {@code drm_mm_scan_add_block} takes blocks after a hole was found: one that frees a fitting
+     * hole replaces the hit, one that does not keeps it; removal then names the nodes of the last
+     * hit only. Before, the second add threw IllegalStateException.
+     */
+    @Test
+    void anEvictionScanTakesMoreBlocksAfterAHit() throws DrmException {
+        RangeAllocator<String> mm = mm(0, 0x10000);
+        RangeNode<String> a = mm.reserve("a", 0, 0x1000, 0);
+        RangeNode<String> b = mm.reserve("b", 0x1000, 0x1000, 0);
+        mm.reserve("c", 0x2000, 0x6000, 0);
+        RangeNode<String> d = mm.reserve("d", 0x8000, 0x800, 0);
+        mm.reserve("e", 0x8800, 0x7800, 0);
+        EvictionScan<String> scan = mm.scan(0x1000, 0, 0, 0, 0x10000, InsertMode.HIGH);
+        assertTrue(scan.add(a));
+        assertEquals(new Span(0, 0x1000), scan.hit());
+        assertTrue(scan.add(b), "more after a hit");
+        assertEquals(new Span(0x1000, 0x2000), scan.hit(), "the later hole replaces the hit (HIGH: its top)");
+        assertFalse(scan.add(d), "a hole too small for the request");
+        assertEquals(new Span(0x1000, 0x2000), scan.hit(), "and the hit stays");
+        assertFalse(scan.remove(d));
+        assertTrue(scan.remove(b), "b makes the hit");
+        assertFalse(scan.remove(a), "a does not any more");
+        mm.remove(b);
+        assertEquals(0x1000, mm.insertInRange("x", 0x1000, 0, 0, 0, 0x10000, InsertMode.EVICT).start());
+    }
+
     @Test
     void evictionScanFindsTheNodesToEvictAndRestoresTheRoster() throws DrmException {
         RangeAllocator<String> mm = mm(0, 0x8000);

@@ -44,6 +44,11 @@ class SchedulerTest {
         final Map<String, SignalableFence> hw = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> frees = new ConcurrentHashMap<>();
         final List<String> timedOut = Collections.synchronizedList(new ArrayList<>());
+        final List<String> cancelled = Collections.synchronizedList(new ArrayList<>());
+        /** How many timeouts answer NO_HANG before the job is declared hung. */
+        volatile int notHung;
+        /** Whether cancel signals the hardware fence (as a driver must) or only records. */
+        volatile boolean cancelSignals;
         volatile boolean synchronous;
         volatile DmaFence prepareFence;
         final Map<String, AtomicInteger> prepares = new ConcurrentHashMap<>();
@@ -73,12 +78,28 @@ class SchedulerTest {
         @Override
         public TimeoutStatus timedOut(Job<String> job) {
             timedOut.add(job.data());
+            if (notHung > 0) {
+                notHung--;
+                return TimeoutStatus.NO_HANG;
+            }
             try {
                 hw.get(job.data()).signal(Errno.ETIMEDOUT);
             } catch (DrmException e) {
                 throw new AssertionError(e);
             }
             return TimeoutStatus.NOMINAL;
+        }
+
+        @Override
+        public void cancel(Job<String> job) {
+            cancelled.add(job.data());
+            if (cancelSignals) {
+                try {
+                    hw.get(job.data()).signal(Errno.ECANCELED);
+                } catch (DrmException e) {
+                    throw new AssertionError(e);
+                }
+            }
         }
 
         @Override
@@ -225,6 +246,57 @@ class SchedulerTest {
         waitFor(job.finished());
         assertEquals(Errno.ETIMEDOUT, job.finished().error());
         assertEquals(List.of("slow"), backend.timedOut);
+    }
+
+    /**
+     * A backend that answers NO_HANG has the timeout re-armed and is asked again after another
+     * period ({@code DRM_GPU_SCHED_STAT_NO_HANG}); before, timedOut came at most once per job.
+     * Other jobs' timeouts are not held up by the re-armed one.
+     */
+    @Test
+    void aJobThatIsNotHungHasItsTimeoutRearmed() throws Exception {
+        Recorder backend = new Recorder();
+        backend.notHung = 2;
+        Scheduler<String> s = service.create("rearm", 4, Duration.ofMillis(20), backend);
+        made.add(s);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        Job<String> slow = push(e, "slow");
+        waitFor(slow.finished());
+        assertEquals(Errno.ETIMEDOUT, slow.finished().error());
+        assertEquals(List.of("slow", "slow", "slow"), backend.timedOut, "two NO_HANG answers, then hung");
+        backend.timedOut.clear();
+        backend.notHung = 1;
+        Job<String> first = push(e, "first");
+        Job<String> second = push(e, "second");
+        waitFor(second.finished());
+        waitFor(first.finished());
+        assertEquals(3, backend.timedOut.size(), "first twice (re-armed once), second once: " + backend.timedOut);
+    }
+
+    /**
+     * At teardown the backend hears of every job it still owns ({@code cancel_job}) and signals
+     * its hardware fence ECANCELED; jobs already finished or never run are not cancelled.
+     */
+    @Test
+    void finiCancelsTheJobsTheBackendStillOwns() throws Exception {
+        Recorder backend = new Recorder();
+        backend.cancelSignals = true;
+        Scheduler<String> s = scheduler(backend, 2);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        push(e, "done");
+        backend.signal("done");
+        await(() -> backend.frees.containsKey("done"), "done freed");
+        push(e, "a");
+        push(e, "b");
+        push(e, "queued");
+        await(() -> backend.ran.size() == 3, "two on the hardware");
+        s.fini();
+        assertEquals(List.of("a", "b"), backend.cancelled);
+        assertEquals(Errno.ECANCELED, backend.hw.get("a").error());
+        assertEquals(Errno.ECANCELED, backend.hw.get("b").error());
+        for (String job : List.of("done", "a", "b", "queued")) {
+            assertEquals(1, backend.frees.get(job).get(), job + " freed once");
+        }
     }
 
     @Test

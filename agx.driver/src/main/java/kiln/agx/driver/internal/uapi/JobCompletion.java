@@ -33,8 +33,10 @@ final class JobCompletion {
             WorkError e = firstError.get();
             try {
                 job.fence().signal(e == null ? null : e.kind().errno());
-            } catch (DrmException ex) {
-                LOG.error("job fence of submission {} signalled twice", job.id(), ex);
+            } catch (DrmException | IllegalStateException ex) {
+                if (!job.queue().destroyed()) { // else a teardown cancelled it first (cancel_job)
+                    LOG.error("job fence of submission {} signalled twice", job.id(), ex);
+                }
             }
             job.releaseResults();
         }

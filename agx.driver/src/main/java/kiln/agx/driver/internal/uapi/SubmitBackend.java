@@ -170,6 +170,16 @@ final class SubmitBackend implements JobBackend<SubmitJob> {
         return TimeoutStatus.NO_DEVICE;
     }
 
+    /**
+     * The queue's scheduler is torn down with the job on the firmware: its job fence signals
+     * ECANCELED now (the kernel's {@code cancel_job}); the commands still run to their end and
+     * give back what they hold, their completion finding the fence signalled.
+     */
+    @Override
+    public void cancel(Job<SubmitJob> job) {
+        job.data().cancel();
+    }
+
     @Override
     public void free(Job<SubmitJob> job) {
         job.data().releaseResults();

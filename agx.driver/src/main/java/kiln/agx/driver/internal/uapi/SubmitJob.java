@@ -30,6 +30,15 @@ import kiln.drm.api.gem.ShmemObject;
 record SubmitJob(AsahiQueue queue, List<Command> commands, ShmemObject result, ShmemMapping results,
         SignalableFence fence, long id, AtomicInteger holds, long submittedNanos) {
 
+    /** Signals the job fence ECANCELED unless it has signalled (teardown; completion may still come). */
+    void cancel() {
+        try {
+            fence.signal(kiln.drm.api.Errno.ECANCELED);
+        } catch (kiln.drm.api.DrmException | IllegalStateException alreadySignalled) {
+            // the last command completed first: its result stands
+        }
+    }
+
     /** The hardware holds the result buffer too, until {@link #releaseResults} after its last command. */
     void holdResults() {
         holds.incrementAndGet();
