@@ -44,8 +44,9 @@ public interface RangeAllocator<T> {
      * ({@code drm_mm_insert_node_in_range}).
      *
      * @return the new node
-     * @throws DrmException ENOSPC if no hole fits or the size is 0; EINVAL for negative values or
-     *                      {@code rangeEnd < rangeStart}; EBUSY during a scan; ENODEV after takedown
+     * @throws DrmException ENOSPC if no hole fits or the size is 0; EINVAL for
+     *                      {@code rangeEnd < rangeStart} (unsigned); EBUSY during a scan; ENODEV
+     *                      after takedown
      */
     RangeNode<T> insertInRange(T value, long size, long alignment, long color, long rangeStart, long rangeEnd,
             InsertMode mode) throws DrmException;
@@ -53,8 +54,8 @@ public interface RangeAllocator<T> {
     /**
      * Places a node at a fixed address ({@code drm_mm_reserve_node}).
      *
-     * @throws DrmException ENOSPC if {@code [start, start + size)} overlaps a node or leaves the
-     *                      allocator, or the size is 0; EINVAL for negative values; EBUSY during a scan
+     * @throws DrmException ENOSPC if {@code [start, start + size)} overlaps a node, leaves the
+     *                      allocator or passes 2^64, or the size is 0; EBUSY during a scan
      */
     RangeNode<T> reserve(T value, long start, long size, long color) throws DrmException;
 
@@ -66,6 +67,21 @@ public interface RangeAllocator<T> {
      *                               "it is a bug to call this function on an unallocated node")
      */
     void remove(RangeNode<T> node) throws DrmException;
+
+    /**
+     * {@code drm_mm_replace_node}: a new node carrying {@code value} takes {@code old}'s place
+     * (start, size, colour); {@code old} is no longer allocated.
+     *
+     * @throws DrmException EBUSY during a scan; ENODEV after takedown
+     * @throws IllegalStateException if {@code old} is not allocated here
+     */
+    RangeNode<T> replace(RangeNode<T> old, T value) throws DrmException;
+
+    /** {@code drm_mm_for_each_node_in_range}: the nodes overlapping {@code [from, to)}, by address. */
+    List<RangeNode<T>> nodesInRange(long from, long to);
+
+    /** Sets the colour callback ({@code mm->color_adjust}) after creation; null removes it. */
+    void setColorAdjust(ColorAdjust<T> adjust);
 
     /**
      * Starts an eviction scan for a node of the given shape ({@code drm_mm_scan_init_with_range}).
@@ -87,7 +103,7 @@ public interface RangeAllocator<T> {
     /** A snapshot of the nodes, by address. */
     List<RangeNode<T>> nodes();
 
-    /** A snapshot of the holes, by address. */
+    /** A snapshot of the holes, by address; O(holes), whatever the number of nodes. */
     List<Span> holes();
 
     /**

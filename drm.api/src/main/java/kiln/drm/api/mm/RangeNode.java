@@ -31,4 +31,16 @@ public interface RangeNode<T> {
 
     /** Whether the node is still in its allocator. */
     boolean isAllocated();
+
+    /** The allocator the node belongs to ({@code node->mm}). */
+    RangeAllocator<T> allocator();
+
+    /** {@code drm_mm_hole_follows}: whether a hole follows the node now (false once removed). */
+    boolean holeFollows();
+
+    /** {@code drm_mm_hole_node_start}: where the hole after the node starts, its {@link #end()}. */
+    long holeStart();
+
+    /** {@code drm_mm_hole_node_end}: where the hole after the node ends now ({@link #holeStart()} if none). */
+    long holeEnd();
 }

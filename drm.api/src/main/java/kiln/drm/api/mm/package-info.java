@@ -12,7 +12,8 @@
  * two), a colour and optionally a sub-range, with an {@link kiln.drm.api.mm.InsertMode}:
  * {@code BEST} (smallest hole that fits, allocate at its bottom), {@code LOW} (lowest hole, bottom),
  * {@code HIGH} (highest hole, allocate at its top) or {@code EVICT} (most recently created hole
- * first, after an eviction scan). A {@link kiln.drm.api.mm.ColorAdjust} callback lets the driver
+ * first, after an eviction scan); the {@code ONCE} variants ({@code LOWEST}, {@code HIGHEST}, ...)
+ * try the first hole found only. A {@link kiln.drm.api.mm.ColorAdjust} callback lets the driver
  * shrink a hole depending on the colours of its neighbours (guard pages between cache domains).
  * {@link kiln.drm.api.mm.RangeAllocator#reserve reserve} places a node at a fixed address.
  *
@@ -20,13 +21,13 @@
  * As in Linux since 2017: holes are indexed by address (with the largest hole of every subtree, so
  * LOW and HIGH find the first hole big enough in O(log n)) and by size (BEST in O(log n)); a request
  * larger than the largest hole is refused in O(1); removal is O(log n). EVICT walks the hole stack
- * (most recent first), as the kernel does.
+ * (most recent first), as the kernel does. Listing the holes costs O(holes).
  *
  * <h2>Errors</h2>
  * As in the kernel, no suitable hole, a size of 0, a range smaller than the size, or a reservation
- * that overlaps a node or leaves the allocator: {@link kiln.drm.api.Errno#ENOSPC}. What the kernel
- * cannot be asked (negative values, a range whose end is below its start; the kernel's unsigned
- * types and BUG_ONs): {@link kiln.drm.api.Errno#EINVAL}. A range reaching outside the allocator is
+ * that overlaps a node, leaves the allocator or passes 2^64: {@link kiln.drm.api.Errno#ENOSPC}.
+ * What the kernel cannot be asked (its BUG_ONs: a range whose end is below its start, an allocator
+ * whose range passes 2^64): {@link kiln.drm.api.Errno#EINVAL}. A range reaching outside the allocator is
  * clipped to it, as in the kernel. Inserting,
  * reserving or removing while an eviction scan holds blocks: {@link kiln.drm.api.Errno#EBUSY}.
  * Failures change nothing.
@@ -37,9 +38,11 @@
  * removed from any thread at any time. An {@link kiln.drm.api.mm.EvictionScan} is driven by one
  * thread.
  *
- * <p>Addresses are unsigned in the kernel; here they are {@code long}s in {@code [0, 2^63)}, which
- * holds every GPU address space Kiln models.
+ * <h2>Numbers</h2>
+ * Addresses, sizes, alignments and colours are unsigned 64-bit numbers, as in the kernel, held in
+ * {@code long}s: a negative {@code long} is a value from 2^63 up, and every comparison is unsigned.
+ * An allocator may cover {@code [start, start + size)} anywhere below 2^64.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package kiln.drm.api.mm;

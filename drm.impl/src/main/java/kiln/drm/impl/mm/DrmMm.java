@@ -20,7 +20,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     private final String name;
     private final long start;
     private final long end;
-    private final ColorAdjust<T> colorAdjust;
+    private ColorAdjust<T> colorAdjust;
     /** The oversize answer's message, made once: the O(1) rejection does no string work. */
     private final String noHole;
 
@@ -37,8 +37,8 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     private boolean closed;
 
     public DrmMm(String name, long start, long size, ColorAdjust<T> colorAdjust) throws DrmException {
-        if (start < 0 || size <= 0 || start + size < 0) {
-            throw new DrmException(Errno.EINVAL, "bad allocator range start " + start + " size " + size);
+        if (size == 0 || U64.le(start + size, start)) {
+            throw new DrmException(Errno.EINVAL, "bad allocator range start " + U64.hex(start) + " size " + U64.hex(size));
         }
         this.name = name;
         this.start = start;
@@ -73,22 +73,24 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     @Override
     public synchronized RangeNode<T> insertInRange(T value, long size, long alignment, long color, long rangeStart,
             long rangeEnd, InsertMode mode) throws DrmException {
-        checkArguments(size, alignment, color, rangeStart, rangeEnd, mode);
+        checkArguments(rangeStart, rangeEnd, mode);
         checkMutable();
-        if (size == 0 || rangeEnd - rangeStart < size) {
-            throw DrmException.quiet(Errno.ENOSPC, "no room for " + size + " in " + name);
+        if (size == 0 || U64.lt(rangeEnd - rangeStart, size)) {
+            throw DrmException.quiet(Errno.ENOSPC, "no room for " + U64.hex(size) + " in " + name);
         }
-        if (byAddress.largest() < size) {
+        if (U64.lt(byAddress.largest(), size)) {
             throw DrmException.quiet(Errno.ENOSPC, noHole);
         }
-        if (alignment <= 1) {
+        if (U64.le(alignment, 1)) {
             alignment = 0;
         }
+        boolean once = mode.once();
+        mode = mode.base();
         for (MmNode<T> hole = firstHole(rangeStart, rangeEnd, size, mode); hole != null;
-                hole = nextHole(hole, size, mode)) {
-            long holeStart = hole.holeStart();
-            long holeEnd = hole.holeEnd();
-            if (mode == InsertMode.LOW && holeStart >= rangeEnd || mode == InsertMode.HIGH && holeEnd <= rangeStart) {
+                hole = once ? null : nextHole(hole, size, mode)) {
+            long holeStart = hole.gapStart();
+            long holeEnd = hole.gapEnd();
+            if (mode == InsertMode.LOW && U64.le(rangeEnd, holeStart) || mode == InsertMode.HIGH && U64.le(holeEnd, rangeStart)) {
                 break;
             }
             long colStart = holeStart;
@@ -98,32 +100,41 @@ public final class DrmMm<T> implements RangeAllocator<T> {
                 colStart = usable.start();
                 colEnd = usable.end();
             }
-            long lowest = Math.max(colStart, rangeStart);
-            long highest = Math.min(colEnd, rangeEnd);
+            long lowest = U64.max(colStart, rangeStart);
+            long highest = U64.min(colEnd, rangeEnd);
             long placed = placement(lowest, highest, size, alignment, mode);
-            if (placed < 0) {
+            if (placed == NO_FIT) {
                 continue;
             }
             return link(hole, new MmNode<>(this, placed, size, color, value));
         }
-        throw DrmException.quiet(Errno.ENOSPC, "no hole fits " + size + " in " + name);
+        throw DrmException.quiet(Errno.ENOSPC, "no hole fits " + U64.hex(size) + " in " + name);
     }
 
-    /** Where a node goes in the usable span {@code [lowest, highest)}, or -1 if it does not fit. */
+    /**
+     * What {@link #placement} answers for "does not fit": 2^64 - 1 can never be a placement, since a
+     * node of at least one byte must end at or below the allocator's end, itself below 2^64.
+     */
+    private static final long NO_FIT = -1;
+
+    /** Where a node goes in the usable span {@code [lowest, highest)} (all u64), or {@link #NO_FIT}. */
     private static long placement(long lowest, long highest, long size, long alignment, InsertMode mode) {
-        if (highest <= lowest || highest - lowest < size) {
-            return -1;
+        if (U64.le(highest, lowest) || U64.lt(highest - lowest, size)) {
+            return NO_FIT;
         }
         long placed = mode == InsertMode.HIGH ? highest - size : lowest;
         if (alignment != 0) {
-            long remainder = placed % alignment;
+            long remainder = Long.remainderUnsigned(placed, alignment);
             if (remainder != 0) {
                 placed -= remainder;
                 if (mode != InsertMode.HIGH) {
+                    if (U64.lt(placed + alignment, placed)) {
+                        return NO_FIT; // rounding up passes 2^64
+                    }
                     placed += alignment;
                 }
-                if (placed < lowest || highest - placed < size) {
-                    return -1;
+                if (U64.lt(placed, lowest) || U64.lt(highest, placed) || U64.lt(highest - placed, size)) {
+                    return NO_FIT;
                 }
             }
         }
@@ -136,40 +147,39 @@ public final class DrmMm<T> implements RangeAllocator<T> {
             case LOW -> byAddress.lowest(rangeStart, size);
             case HIGH -> byAddress.highest(rangeEnd, size);
             case EVICT -> stack.stackNext == stack ? null : stack.stackNext;
+            default -> throw new IllegalArgumentException(mode + " is not a base mode");
         };
     }
 
     private MmNode<T> nextHole(MmNode<T> hole, long size, InsertMode mode) {
         return switch (mode) {
             case BEST -> bySize.higher(hole);
-            case LOW -> byAddress.lowest(hole.holeEnd(), size);
-            case HIGH -> byAddress.highest(hole.holeStart(), size);
+            case LOW -> byAddress.lowest(hole.gapEnd(), size);
+            case HIGH -> byAddress.highest(hole.gapStart(), size);
             case EVICT -> hole.stackNext == stack ? null : hole.stackNext;
+            default -> throw new IllegalArgumentException(mode + " is not a base mode");
         };
     }
 
     @Override
     public synchronized RangeNode<T> reserve(T value, long start, long size, long color) throws DrmException {
-        if (start < 0 || size < 0 || color < 0) {
-            throw new DrmException(Errno.EINVAL, "negative reservation start " + start + " size " + size);
-        }
         checkMutable();
         long end = start + size;
-        if (end <= start) {
-            throw DrmException.quiet(Errno.ENOSPC, "empty or overflowing reservation at " + start);
+        if (U64.le(end, start)) {
+            throw DrmException.quiet(Errno.ENOSPC, "empty or overflowing reservation at " + U64.hex(start));
         }
         MmNode<T> hole = byAddress.containing(start);
         if (hole == null) {
             throw DrmException.quiet(Errno.ENOSPC, "0x" + Long.toHexString(start) + " is not free in " + name);
         }
-        long adjStart = hole.holeStart();
-        long adjEnd = hole.holeEnd();
+        long adjStart = hole.gapStart();
+        long adjEnd = hole.gapEnd();
         if (colorAdjust != null) {
             Span usable = adjust(hole, color, adjStart, adjEnd);
             adjStart = usable.start();
             adjEnd = usable.end();
         }
-        if (adjStart > start || adjEnd < end) {
+        if (U64.lt(start, adjStart) || U64.lt(adjEnd, end)) {
             throw DrmException.quiet(Errno.ENOSPC, "[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
                     + ") overlaps a node in " + name);
         }
@@ -182,27 +192,27 @@ public final class DrmMm<T> implements RangeAllocator<T> {
      * next one up), which saves the descents a remove and an add would cost.
      */
     private MmNode<T> link(MmNode<T> hole, MmNode<T> node) {
-        long holeEnd = hole.holeEnd();
+        long holeEnd = hole.gapEnd();
         node.prev = hole;
         node.next = hole.next;
         hole.next.prev = node;
         hole.next = node;
-        long below = node.start - hole.holeStart();
-        long above = holeEnd - node.holeStart();
+        long below = node.start - hole.gapStart();
+        long above = holeEnd - node.gapStart();
         bySize.remove(hole);
         unstack(hole);
-        if (below > 0) {
+        if (below != 0) {
             hole.holeSize = below;
             byAddress.resized(hole);
             bySize.add(hole);
             stack(hole);
-            if (above > 0) {
+            if (above != 0) {
                 node.holeSize = above;
                 addHole(node);
             }
         } else {
             hole.holeSize = 0;
-            if (above > 0) {
+            if (above != 0) {
                 node.holeSize = above;
                 byAddress.replace(hole, node);
                 bySize.add(node);
@@ -225,35 +235,99 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         }
         checkMutable();
         MmNode<T> prev = n.prev;
-        long holeEnd = n.holeEnd();
-        if (n.holeSize > 0) {
+        long holeEnd = n.gapEnd();
+        if (n.holeSize != 0) {
             removeHole(n);
         }
-        if (prev.holeSize > 0) {
+        if (prev.holeSize != 0) {
             removeHole(prev);
         }
         prev.next = n.next;
         n.next.prev = prev;
         n.prev = null;
         n.next = null;
-        prev.holeSize = holeEnd - prev.holeStart();
+        prev.holeSize = holeEnd - prev.gapStart();
         addHole(prev);
         n.allocated = false;
         nodeCount--;
         used -= n.size;
     }
 
+    /**
+     * {@code drm_mm_replace_node}: a node with {@code value} takes {@code old}'s place (start, size,
+     * colour, and the hole after it) in O(1) index updates; {@code old} is no longer allocated.
+     */
+    @Override
+    public synchronized RangeNode<T> replace(RangeNode<T> old, T value) throws DrmException {
+        MmNode<T> o = own(old);
+        if (!o.allocated || o.inScan) {
+            throw new IllegalStateException("not allocated in " + name + ": " + old);
+        }
+        checkMutable();
+        MmNode<T> n = new MmNode<>(this, o.start, o.size, o.color, value);
+        n.prev = o.prev;
+        n.next = o.next;
+        o.prev.next = n;
+        o.next.prev = n;
+        o.prev = null;
+        o.next = null;
+        if (o.holeSize != 0) {
+            n.holeSize = o.holeSize;
+            bySize.remove(o);
+            byAddress.replace(o, n);
+            bySize.add(n);
+            n.stackPrev = o.stackPrev;
+            n.stackNext = o.stackNext;
+            n.stackPrev.stackNext = n;
+            n.stackNext.stackPrev = n;
+            o.stackPrev = null;
+            o.stackNext = null;
+            o.holeSize = 0;
+        }
+        n.allocated = true;
+        o.allocated = false;
+        return n;
+    }
+
+    /**
+     * {@code drm_mm_for_each_node_in_range}: the nodes overlapping {@code [from, to)}, by address.
+     * Found from the nearest hole below {@code from} and walked from there: O(log holes + the nodes
+     * between that hole and {@code to}) (the kernel keeps an interval tree for this; Kiln's
+     * allocator indexes its holes only, which keeps insertion as cheap as the kernel's).
+     */
+    @Override
+    public synchronized List<RangeNode<T>> nodesInRange(long from, long to) {
+        List<RangeNode<T>> out = new ArrayList<>();
+        if (U64.le(to, from)) {
+            return out;
+        }
+        MmNode<T> below = byAddress.floor(from); // its node ends at or below from
+        MmNode<T> n = below == null ? head.next : below.next;
+        for (; n != head && U64.lt(n.start, to); n = n.next) {
+            if (U64.lt(from, n.start + n.size)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Sets {@code mm->color_adjust}; null removes it. Later placements use it. */
+    @Override
+    public synchronized void setColorAdjust(ColorAdjust<T> adjust) {
+        this.colorAdjust = adjust;
+    }
+
     @Override
     public synchronized EvictionScan<T> scan(long size, long alignment, long color, long rangeStart, long rangeEnd,
             InsertMode mode) throws DrmException {
-        checkArguments(size, alignment, color, rangeStart, rangeEnd, mode);
-        if (size == 0 || rangeEnd - rangeStart < size) {
-            throw new DrmException(Errno.EINVAL, "scan for " + size + " in a range of " + (rangeEnd - rangeStart));
+        checkArguments(rangeStart, rangeEnd, mode);
+        if (size == 0 || U64.lt(rangeEnd - rangeStart, size)) {
+            throw new DrmException(Errno.EINVAL, "scan for " + U64.hex(size) + " in a range of " + U64.hex(rangeEnd - rangeStart));
         }
         if (closed) {
             throw new DrmException(Errno.ENODEV, name + " was taken down");
         }
-        return new MmScan<>(this, size, alignment <= 1 ? 0 : alignment, color, rangeStart, rangeEnd, mode);
+        return new MmScan<>(this, size, U64.le(alignment, 1) ? 0 : alignment, color, rangeStart, rangeEnd, mode.base());
     }
 
     /** {@code drm_mm_scan_add_block}: unlinks the node and tests the hole its absence leaves. */
@@ -267,7 +341,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         MmNode<T> hole = node.prev;
         node.prev.next = node.next;
         node.next.prev = node.prev;
-        long holeStart = hole.holeStart();
+        long holeStart = hole.gapStart();
         long holeEnd = hole.next == head ? end : hole.next.start;
         long colStart = holeStart;
         long colEnd = holeEnd;
@@ -277,8 +351,8 @@ public final class DrmMm<T> implements RangeAllocator<T> {
             colStart = usable.start();
             colEnd = usable.end();
         }
-        long placed = placement(Math.max(colStart, rangeStart), Math.min(colEnd, rangeEnd), size, alignment, mode);
-        return placed < 0 ? null : new Span(placed, placed + size);
+        long placed = placement(U64.max(colStart, rangeStart), U64.min(colEnd, rangeEnd), size, alignment, mode);
+        return placed == NO_FIT ? null : new Span(placed, placed + size);
     }
 
     /** {@code drm_mm_scan_remove_block}: relinks the node (callers keep reverse order). */
@@ -295,14 +369,14 @@ public final class DrmMm<T> implements RangeAllocator<T> {
             return null;
         }
         for (MmNode<T> hole = stack.stackNext; hole != stack; hole = hole.stackNext) {
-            long holeStart = hole.holeStart();
-            long holeEnd = hole.holeEnd();
-            if (holeStart <= hit.start() && holeEnd >= hit.end()) {
+            long holeStart = hole.gapStart();
+            long holeEnd = hole.gapEnd();
+            if (U64.le(holeStart, hit.start()) && U64.le(hit.end(), holeEnd)) {
                 Span usable = adjust(hole, color, holeStart, holeEnd);
-                if (usable.start() > hit.start()) {
+                if (U64.lt(hit.start(), usable.start())) {
                     return hole == head ? null : hole;
                 }
-                if (usable.end() < hit.end()) {
+                if (U64.lt(usable.end(), hit.end())) {
                     return hole.next == head ? null : hole.next;
                 }
                 return null;
@@ -314,7 +388,7 @@ public final class DrmMm<T> implements RangeAllocator<T> {
     private Span adjust(MmNode<T> hole, long color, long holeStart, long holeEnd) {
         Span usable = colorAdjust.adjust(hole == head ? null : hole, hole.next == head ? null : hole.next, color,
                 new Span(holeStart, holeEnd));
-        if (usable.start() < holeStart || usable.end() > holeEnd) {
+        if (U64.lt(usable.start(), holeStart) || U64.lt(holeEnd, usable.end())) {
             throw new IllegalStateException("color_adjust widened the hole [" + holeStart + ", " + holeEnd + ") to "
                     + usable);
         }
@@ -349,11 +423,11 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         node.stackNext = null;
     }
 
-    private void checkArguments(long size, long alignment, long color, long rangeStart, long rangeEnd,
-            InsertMode mode) throws DrmException {
-        if (size < 0 || alignment < 0 || color < 0 || rangeStart < 0 || rangeEnd < rangeStart || mode == null) {
-            throw new DrmException(Errno.EINVAL, "bad request size " + size + " alignment " + alignment + " color "
-                    + color + " range [" + rangeStart + ", " + rangeEnd + ") mode " + mode);
+    /** What the kernel cannot be asked (its BUG_ONs): a range ending below its start, no mode. */
+    private static void checkArguments(long rangeStart, long rangeEnd, InsertMode mode) throws DrmException {
+        if (U64.lt(rangeEnd, rangeStart) || mode == null) {
+            throw new DrmException(Errno.EINVAL, "bad request range [" + U64.hex(rangeStart) + ", " + U64.hex(rangeEnd)
+                    + ") mode " + mode);
         }
     }
 
@@ -398,17 +472,12 @@ public final class DrmMm<T> implements RangeAllocator<T> {
         return nodes;
     }
 
+    /** The holes from the address index: O(holes), whatever the number of nodes. */
     @Override
     public synchronized List<Span> holes() {
         List<Span> holes = new ArrayList<>();
-        for (MmNode<T> n = head;; n = n.next) {
-            if (n.holeSize > 0) {
-                holes.add(new Span(n.holeStart(), n.holeEnd()));
-            }
-            if (n.next == head) {
-                return holes;
-            }
-        }
+        byAddress.inOrder(n -> holes.add(new Span(n.gapStart(), n.gapEnd())));
+        return holes;
     }
 
     @Override

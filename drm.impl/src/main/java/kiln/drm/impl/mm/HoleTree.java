@@ -49,19 +49,40 @@ final class HoleTree<T> {
         resized(root, node);
     }
 
-    /** The hole containing {@code address} ({@code hole start <= address < hole end}), or null. */
-    MmNode<T> containing(long address) {
+    /** Every hole by address, into {@code out}: O(holes), not O(nodes). */
+    void inOrder(java.util.function.Consumer<MmNode<T>> out) {
+        java.util.ArrayDeque<MmNode<T>> path = new java.util.ArrayDeque<>();
+        MmNode<T> t = root;
+        while (t != null || !path.isEmpty()) {
+            while (t != null) {
+                path.push(t);
+                t = t.left;
+            }
+            t = path.pop();
+            out.accept(t);
+            t = t.right;
+        }
+    }
+
+    /** The hole with the highest start at or below {@code address}, or null. */
+    MmNode<T> floor(long address) {
         MmNode<T> t = root;
         MmNode<T> candidate = null;
         while (t != null) {
-            if (t.holeStart() <= address) {
+            if (U64.le(t.gapStart(), address)) {
                 candidate = t;
                 t = t.right;
             } else {
                 t = t.left;
             }
         }
-        return candidate != null && address < candidate.holeEnd() ? candidate : null;
+        return candidate;
+    }
+
+    /** The hole containing {@code address} ({@code hole start <= address < hole end}), or null. */
+    MmNode<T> containing(long address) {
+        MmNode<T> candidate = floor(address);
+        return candidate != null && U64.lt(address, candidate.gapEnd()) ? candidate : null;
     }
 
     /** The lowest hole ending above {@code endAbove} with at least {@code size}, or null. */
@@ -75,13 +96,13 @@ final class HoleTree<T> {
     }
 
     private static <T> MmNode<T> lowest(MmNode<T> t, long endAbove, long size) {
-        while (t != null && t.subtreeMaxHole >= size) {
-            if (t.holeEnd() > endAbove) {
+        while (t != null && U64.le(size, t.subtreeMaxHole)) {
+            if (U64.lt(endAbove, t.gapEnd())) {
                 MmNode<T> inLeft = lowest(t.left, endAbove, size);
                 if (inLeft != null) {
                     return inLeft;
                 }
-                if (t.holeSize >= size) {
+                if (U64.le(size, t.holeSize)) {
                     return t;
                 }
             }
@@ -91,13 +112,13 @@ final class HoleTree<T> {
     }
 
     private static <T> MmNode<T> highest(MmNode<T> t, long startBelow, long size) {
-        while (t != null && t.subtreeMaxHole >= size) {
-            if (t.holeStart() < startBelow) {
+        while (t != null && U64.le(size, t.subtreeMaxHole)) {
+            if (U64.lt(t.gapStart(), startBelow)) {
                 MmNode<T> inRight = highest(t.right, startBelow, size);
                 if (inRight != null) {
                     return inRight;
                 }
-                if (t.holeSize >= size) {
+                if (U64.le(size, t.holeSize)) {
                     return t;
                 }
             }
@@ -116,7 +137,7 @@ final class HoleTree<T> {
             update(replacement);
             return replacement;
         }
-        if (indexed.holeStart() < t.holeStart()) {
+        if (U64.lt(indexed.gapStart(), t.gapStart())) {
             t.left = replace(t.left, indexed, replacement);
         } else {
             t.right = replace(t.right, indexed, replacement);
@@ -130,7 +151,7 @@ final class HoleTree<T> {
             throw new IllegalStateException("hole not indexed: " + node);
         }
         if (t != node) {
-            resized(node.holeStart() < t.holeStart() ? t.left : t.right, node);
+            resized(U64.lt(node.gapStart(), t.gapStart()) ? t.left : t.right, node);
         }
         update(t);
     }
@@ -139,7 +160,7 @@ final class HoleTree<T> {
         if (t == null) {
             return node;
         }
-        if (node.holeStart() < t.holeStart()) {
+        if (U64.lt(node.gapStart(), t.gapStart())) {
             t.left = insert(t.left, node);
             if (t.left.priority > t.priority) {
                 t = rotateRight(t);
@@ -161,7 +182,7 @@ final class HoleTree<T> {
         if (t == node) {
             return merge(t.left, t.right);
         }
-        if (node.holeStart() < t.holeStart()) {
+        if (U64.lt(node.gapStart(), t.gapStart())) {
             t.left = delete(t.left, node);
         } else {
             t.right = delete(t.right, node);
@@ -207,10 +228,10 @@ final class HoleTree<T> {
 
     private static void update(MmNode<?> t) {
         long max = t.holeSize;
-        if (t.left != null && t.left.subtreeMaxHole > max) {
+        if (t.left != null && U64.lt(max, t.left.subtreeMaxHole)) {
             max = t.left.subtreeMaxHole;
         }
-        if (t.right != null && t.right.subtreeMaxHole > max) {
+        if (t.right != null && U64.lt(max, t.right.subtreeMaxHole)) {
             max = t.right.subtreeMaxHole;
         }
         t.subtreeMaxHole = max;

@@ -1,5 +1,6 @@
 package kiln.drm.impl.mm;
 
+import kiln.drm.api.mm.RangeAllocator;
 import kiln.drm.api.mm.RangeNode;
 
 /**
@@ -47,12 +48,38 @@ final class MmNode<T> implements RangeNode<T> {
         this.value = value;
     }
 
-    long holeStart() {
+    /** Start of the hole after the node (under the allocator's lock). */
+    long gapStart() {
         return start + size;
     }
 
-    long holeEnd() {
+    /** End of the hole after the node (under the allocator's lock). */
+    long gapEnd() {
         return start + size + holeSize;
+    }
+
+    @Override
+    public RangeAllocator<T> allocator() {
+        return mm;
+    }
+
+    @Override
+    public boolean holeFollows() {
+        synchronized (mm) {
+            return allocated && holeSize != 0;
+        }
+    }
+
+    @Override
+    public long holeStart() {
+        return start + size;
+    }
+
+    @Override
+    public long holeEnd() {
+        synchronized (mm) {
+            return allocated ? gapEnd() : gapStart();
+        }
     }
 
     @Override

@@ -52,7 +52,7 @@ final class MmScan<T> implements EvictionScan<T> {
         }
         MmNode<T> n = added.pop();
         mm.scanRemove(n);
-        return hit != null && n.start + n.size > hit.start() && n.start < hit.end();
+        return hit != null && U64.lt(hit.start(), n.start + n.size) && U64.lt(n.start, hit.end());
     }
 
     @Override

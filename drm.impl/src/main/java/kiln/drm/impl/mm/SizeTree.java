@@ -30,7 +30,7 @@ final class SizeTree<T> {
         MmNode<T> t = root;
         MmNode<T> candidate = null;
         while (t != null) {
-            if (t.holeSize >= size) {
+            if (U64.le(size, t.holeSize)) {
                 candidate = t;
                 t = t.sizeLeft;
             } else {
@@ -56,7 +56,7 @@ final class SizeTree<T> {
     }
 
     private static boolean less(MmNode<?> a, MmNode<?> b) {
-        return a.holeSize < b.holeSize || a.holeSize == b.holeSize && a.holeStart() < b.holeStart();
+        return U64.lt(a.holeSize, b.holeSize) || a.holeSize == b.holeSize && U64.lt(a.gapStart(), b.gapStart());
     }
 
     private static <T> MmNode<T> insert(MmNode<T> t, MmNode<T> node) {

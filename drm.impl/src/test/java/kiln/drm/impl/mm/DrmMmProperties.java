@@ -44,16 +44,36 @@ class DrmMmProperties {
 
     @Property(tries = 300)
     void placementsFollowTheModeRules(@ForAll("ops") List<Op> ops) throws DrmException {
-        RangeAllocator<Integer> mm = new DrmMm<>("model", 0, 1024, null);
+        check(ops, 0);
+    }
+
+    /**
+     * The same model over the top of the 64-bit space, where every address is above 2^63 and the
+     * allocator ends just below 2^64 (the base is a multiple of every alignment the model uses, so
+     * alignment reads the same on offsets).
+     */
+    @Property(tries = 200)
+    void placementsFollowTheModeRulesBelowTwoToTheSixtyFour(@ForAll("ops") List<Op> ops) throws DrmException {
+        long base = Long.divideUnsigned(-1L - 2048, 48) * 48;
+        check(ops, base);
+    }
+
+    /** The allocator's holes as offsets from {@code base}. */
+    private static List<Span> holes(RangeAllocator<Integer> mm, long base) {
+        return mm.holes().stream().map(h -> new Span(h.start() - base, h.end() - base)).toList();
+    }
+
+    private void check(List<Op> ops, long base) throws DrmException {
+        RangeAllocator<Integer> mm = new DrmMm<>("model", base, 1024, null);
         List<RangeNode<Integer>> live = new ArrayList<>();
         for (Op op : ops) {
             if (op.kind() < 3 && !live.isEmpty()) {
                 mm.remove(live.remove(op.pick() % live.size()));
             } else if (op.kind() == 3) {
                 long start = op.rangeStart();
-                boolean free = covered(mm.holes(), start, start + op.size());
+                boolean free = covered(holes(mm, base), start, start + op.size());
                 try {
-                    RangeNode<Integer> n = mm.reserve(0, start, op.size(), 0);
+                    RangeNode<Integer> n = mm.reserve(0, base + start, op.size(), 0);
                     assertTrue(free, "reserved over a node");
                     live.add(n);
                 } catch (DrmException e) {
@@ -63,18 +83,18 @@ class DrmMmProperties {
             } else {
                 long rangeStart = op.rangeStart();
                 long rangeEnd = Math.min(1024, rangeStart + op.rangeLength());
-                long expected = expectedStart(mm.holes(), op.size(), op.alignment(), rangeStart, rangeEnd, op.mode());
+                long expected = expectedStart(holes(mm, base), op.size(), op.alignment(), rangeStart, rangeEnd, op.mode());
                 try {
-                    RangeNode<Integer> n = mm.insertInRange(0, op.size(), op.alignment(), 0, rangeStart, rangeEnd,
-                            op.mode());
-                    assertEquals(expected, n.start(), () -> op + " in " + holesBefore(mm, n));
+                    RangeNode<Integer> n = mm.insertInRange(0, op.size(), op.alignment(), 0, base + rangeStart,
+                            base + rangeEnd, op.mode());
+                    assertEquals(expected, n.start() - base, () -> op + " in " + holesBefore(mm, n));
                     live.add(n);
                 } catch (DrmException e) {
                     assertEquals(Errno.ENOSPC, e.errno());
                     assertEquals(-1, expected, () -> "refused " + op + " with holes " + mm.holes());
                 }
             }
-            checkInvariants(mm, live);
+            checkInvariants(mm, live, base);
         }
     }
 
@@ -126,22 +146,23 @@ class DrmMmProperties {
         return placed >= lo && placed + size <= hi ? placed : -1;
     }
 
-    private static void checkInvariants(RangeAllocator<Integer> mm, List<RangeNode<Integer>> live) {
+    private static void checkInvariants(RangeAllocator<Integer> mm, List<RangeNode<Integer>> live, long base) {
         List<RangeNode<Integer>> nodes = mm.nodes();
         assertEquals(live.size(), nodes.size());
         long cursor = 0;
         long free = 0;
         long largest = 0;
-        List<Span> holes = mm.holes();
+        List<Span> holes = holes(mm, base);
         int h = 0;
         for (RangeNode<Integer> n : nodes) {
-            assertTrue(n.start() >= cursor, "overlap or disorder at " + n);
-            if (n.start() > cursor) {
-                assertEquals(new Span(cursor, n.start()), holes.get(h++));
-                free += n.start() - cursor;
-                largest = Math.max(largest, n.start() - cursor);
+            long start = n.start() - base;
+            assertTrue(start >= cursor, "overlap or disorder at " + n);
+            if (start > cursor) {
+                assertEquals(new Span(cursor, start), holes.get(h++));
+                free += start - cursor;
+                largest = Math.max(largest, start - cursor);
             }
-            cursor = n.end();
+            cursor = n.end() - base;
         }
         if (cursor < 1024) {
             assertEquals(new Span(cursor, 1024), holes.get(h++));

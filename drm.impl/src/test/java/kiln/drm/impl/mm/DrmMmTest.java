@@ -1,6 +1,7 @@
 package kiln.drm.impl.mm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,7 +81,7 @@ class DrmMmTest {
         assertEquals(Errno.ENOSPC, errno(() -> mm.reserve("b", 0x0800, 0x1000, 0)));
         assertEquals(Errno.ENOSPC, errno(() -> mm.reserve("b", 0xF000, 0x2000, 0)), "leaves the allocator");
         assertEquals(Errno.ENOSPC, errno(() -> mm.reserve("b", 0x3000, 0, 0)), "size 0");
-        assertEquals(Errno.EINVAL, errno(() -> mm.reserve("b", -1, 0x10, 0)));
+        assertEquals(Errno.ENOSPC, errno(() -> mm.reserve("b", -1, 0x10, 0)), "2^64 - 1 + 0x10 overflows");
         assertEquals(holes, mm.holes());
         assertEquals(1, mm.nodeCount());
     }
@@ -90,12 +91,42 @@ class DrmMmTest {
         RangeAllocator<String> mm = mm(0, 0x1000);
         assertEquals(Errno.ENOSPC, errno(() -> mm.insert("z", 0)), "the kernel answers size 0 with ENOSPC");
         assertEquals(Errno.ENOSPC, errno(() -> mm.insert("big", 0x1001)));
-        assertEquals(Errno.EINVAL, errno(() -> mm.insert("neg", -5)));
-        assertEquals(Errno.EINVAL, errno(() -> mm.insert("a", 8, -1, 0, InsertMode.LOW)));
+        assertEquals(Errno.ENOSPC, errno(() -> mm.insert("huge", -5)), "2^64 - 5 bytes: no room, not a bad value");
         assertEquals(Errno.EINVAL, errno(() -> mm.insertInRange("r", 8, 0, 0, 0x800, 0x400, InsertMode.LOW)));
-        assertEquals(Errno.EINVAL, errno(() -> factory.create("bad", -1, 10)));
-        assertEquals(Errno.EINVAL, errno(() -> factory.create("bad", Long.MAX_VALUE, 10)));
+        assertEquals(Errno.EINVAL, errno(() -> factory.create("bad", -1, 10)), "the range passes 2^64");
         assertEquals(0, mm.nodeCount());
+        assertEquals(0, mm.insert("a", 8, -1, 0, InsertMode.LOW).start(), "an alignment of 2^64 - 1 takes 0");
+    }
+
+    /**
+     * Addresses, sizes and alignments are u64 as in the kernel: an allocator over the top half of
+     * the 64-bit space (or all of it) places, reserves, aligns and lists holes there; a range
+     * ending at 2^64 - 1 is the largest there is.
+     */
+    @Test
+    void addressesAboveTwoToTheSixtyThreeAreAddressesLikeAnyOther() throws DrmException {
+        long half = 1L << 63;
+        RangeAllocator<String> mm = mm(half, 1L << 62);
+        assertEquals(half, mm.insert("low", 0x1000, 0, 0, InsertMode.LOW).start());
+        long top = half + (1L << 62);
+        assertEquals(top - 0x1000, mm.insert("high", 0x1000, 0, 0, InsertMode.HIGH).start());
+        RangeNode<String> fixed = mm.reserve("fixed", half + 0x10_0000, 0x1000, 0);
+        assertEquals(Errno.ENOSPC, errno(() -> mm.reserve("over", half + 0x10_0800, 0x1000, 0)));
+        RangeNode<String> aligned = mm.insertInRange("aligned", 0x1000, 1L << 40, 0, half + 1, top, InsertMode.LOW);
+        assertEquals(half + (1L << 40), aligned.start(), "aligned up from above 2^63");
+        assertEquals(List.of(new Span(half + 0x1000, half + 0x10_0000), new Span(half + 0x10_1000, half + (1L << 40)),
+                new Span(half + (1L << 40) + 0x1000, top - 0x1000)), mm.holes());
+        mm.remove(fixed);
+        assertEquals(Errno.ENOSPC, errno(() -> mm.insertInRange("below", 0x1000, 0, 0, 0, half, InsertMode.BEST)),
+                "a range below the allocator has no room");
+
+        RangeAllocator<String> all = mm(0, -1L);
+        assertEquals(-1L, all.size());
+        RangeNode<String> last = all.insert("last", 0x1000, 0, 0, InsertMode.HIGH);
+        assertEquals(-1L - 0x1000, last.start(), "the top of a space ending at 2^64 - 1");
+        assertEquals(-1L - 0x1000, all.largestHole(), "largest hole above 2^63, as u64");
+        assertEquals(0, all.insert("first", -1L - 0x2000, 0, 0, InsertMode.BEST).start(), "a node of nearly 2^64 bytes");
+        assertEquals(List.of(new Span(-1L - 0x2000, -1L - 0x1000)), all.holes());
     }
 
     @Test
@@ -185,6 +216,56 @@ class DrmMmTest {
         assertFalse(scan.remove(a), "a does not any more");
         mm.remove(b);
         assertEquals(0x1000, mm.insertInRange("x", 0x1000, 0, 0, 0, 0x10000, InsertMode.EVICT).start());
+    }
+
+    /**
+     * The kernel API drivers use beside insert and remove: {@code drm_mm_replace_node},
+     * {@code DRM_MM_INSERT_ONCE} (LOWEST, HIGHEST), {@code node->mm}, {@code drm_mm_hole_follows}
+     * and the hole bounds, {@code drm_mm_for_each_node_in_range}, and a colour callback set after
+     * creation.
+     */
+    @Test
+    void replaceOnceModesNodeQueriesRangeLookupAndLateColorAdjust() throws DrmException {
+        RangeAllocator<String> mm = mm(0, 0x10000);
+        RangeNode<String> a = mm.reserve("a", 0x1000, 0x1000, 3);
+        RangeNode<String> b = mm.reserve("b", 0x2000, 0x1000, 0);
+        assertSame(mm, a.allocator());
+        assertFalse(a.holeFollows(), "b follows a directly");
+        assertTrue(b.holeFollows());
+        assertEquals(0x3000, b.holeStart());
+        assertEquals(0x10000, b.holeEnd());
+        List<Span> holes = mm.holes();
+        RangeNode<String> a2 = mm.replace(a, "a2");
+        assertFalse(a.isAllocated());
+        assertTrue(a2.isAllocated());
+        assertEquals(List.of(0x1000L, 0x1000L, 3L, "a2"), List.of(a2.start(), a2.size(), a2.color(), a2.value()));
+        RangeNode<String> b2 = mm.replace(b, "b2");
+        assertEquals(holes, mm.holes(), "replacing changes no hole");
+        assertEquals(0x10000 - 0x1000, mm.insert("top", 0x1000, 0, 0, InsertMode.HIGH).start(), "the indexes follow");
+        mm.remove(b2);
+        assertEquals(List.of(a2), mm.nodesInRange(0, 0x2000));
+        assertEquals(List.of(a2), mm.nodesInRange(0x1fff, 0x5000));
+        assertEquals(List.of(), mm.nodesInRange(0x2000, 0x3000));
+        assertEquals(2, mm.nodesInRange(0, 0x10000).size());
+
+        // LOWEST tries the lowest hole big enough only: its alignment does not fit there
+        RangeAllocator<String> once = mm(0, 0x10000);
+        once.reserve("x0", 0, 0x800, 0);
+        once.reserve("x", 0x1800, 0x800, 0);   // holes [0x800, 0x1800) and [0x2000, 0x10000)
+        assertEquals(Errno.ENOSPC, errno(() -> once.insert("l", 0x1000, 0x2000, 0, InsertMode.LOWEST)),
+                "the lowest hole cannot take an 0x2000-aligned node");
+        assertEquals(0x2000, once.insert("l", 0x1000, 0x2000, 0, InsertMode.LOW).start(), "LOW goes on");
+        assertEquals(0x10000 - 0x1000, once.insert("h", 0x1000, 0, 0, InsertMode.HIGHEST).start());
+
+        RangeAllocator<String> colored = mm(0, 0x10000);
+        RangeNode<String> guard = colored.reserve("g", 0x1000, 0x1000, 1);
+        colored.setColorAdjust((before, after, color, hole) -> before != null && before.color() != color
+                ? new Span(hole.start() + 0x1000, hole.end()) : hole);
+        assertEquals(0x3000, colored.insertInRange("c", 0x1000, 0, 2, 0x2000, 0x10000, InsertMode.LOW).start(),
+                "a page of guard after a node of another colour");
+        colored.setColorAdjust(null);
+        assertEquals(0x2000, colored.insertInRange("d", 0x1000, 0, 2, 0x2000, 0x10000, InsertMode.LOW).start());
+        assertTrue(guard.isAllocated());
     }
 
     @Test
