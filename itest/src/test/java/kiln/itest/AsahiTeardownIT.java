@@ -26,8 +26,9 @@ import kiln.drm.api.client.ClientFactory;
 import kiln.drm.api.device.DrmDevice;
 
 /**
- * Tearing down with work in flight, in the kernel's order: destroying a queue drops the jobs the
- * scheduler still holds (they never run, their fences signal), lets the firmware finish what it
+ * Tearing down with work in flight, in the kernel's order: destroying a queue gives the jobs the
+ * scheduler still holds the flush bound to reach the firmware and drops those that could not (they
+ * never run, their fences signal), lets the firmware finish what it
  * already has, then has it forget the context and frees the queue's firmware memory, event slots
  * and VM use once; a client that exits with queues busy releases everything the same way. The
  * device's resources ({@code agx:resources}) come back to where they were.
@@ -36,6 +37,8 @@ import kiln.drm.api.device.DrmDevice;
 @ExamReactorStrategy(PerClass.class)
 public class AsahiTeardownIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
+    /** The long spinning job's own run, on a loaded machine. */
+    private static final Duration SPIN_LIMIT = Duration.ofSeconds(90);
     private static final int WAITING_JOBS = 16;
 
     private String resources() throws Exception {
@@ -54,7 +57,8 @@ public class AsahiTeardownIT extends KilnTestBase {
         UapiSetup s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
         long[] count = s.buffer(4);
         long[] out = s.buffer(4);
-        client.memory().writeInt(count[1], 3_000_000);
+        // longer than the flush a queue's destroy grants its queued jobs (Entity.FLUSH_TIMEOUT)
+        client.memory().writeInt(count[1], 10_000_000);
         long[] spin = s.encoder(s.program(Kernels.SPIN), 1, count[0], out[0]);
         long[] results = s.buffer(64L * (WAITING_JOBS + 1));
         int spinning = s.dev.syncobjCreate(0);
@@ -82,14 +86,15 @@ public class AsahiTeardownIT extends KilnTestBase {
         assertFalse("two busy queues hold firmware memory, event slots and a VM slot", before.equals(resources()));
 
         s.dev.queueDestroy(waitingQueue);
-        // the dropped jobs' fences signal: the wait ends although none of them ran
+        // their dependency did not signal within the flush: the dropped jobs' fences signal, the
+        // wait ends although none of them ran
         s.dev.syncobjWait(new int[] {lastWaiting}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
         assertEquals("the spinning job is still on the firmware", 0, client.memory().readInt(out[1]));
         s.dev.queueDestroy(s.queue);
         s.dev.syncobjWait(new int[] {spinning}, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), 0);
 
         // the firmware finished the job it had; the ones that waited never ran
-        Await.until(LIMIT, () -> client.memory().readInt(out[1]), v -> v == Kernels.SPIN_DONE, "the spinning job's store");
+        Await.until(SPIN_LIMIT, () -> client.memory().readInt(out[1]), v -> v == Kernels.SPIN_DONE, "the spinning job's store");
         Await.until(LIMIT, () -> status(client, results[1], 0), v -> v == STATUS_COMPLETE, "the spinning job's result");
         for (int i = 0; i < WAITING_JOBS; i++) {
             assertEquals("waiting job " + i + " ran", 0, client.memory().readInt(marks[1] + 4L * i));

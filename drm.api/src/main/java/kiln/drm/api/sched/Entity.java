@@ -10,6 +10,12 @@ public interface Entity<T> {
     Priority priority();
 
     /**
+     * {@code drm_sched_entity_set_priority}: the entity's jobs compete at {@code priority} from the
+     * scheduler's next choice on; jobs already on the hardware are not affected.
+     */
+    void setPriority(Priority priority);
+
+    /**
      * {@code drm_sched_job_init}.
      *
      * @throws DrmException EINVAL for credits &lt; 1; ENODEV once the entity is destroyed
@@ -20,8 +26,28 @@ public interface Entity<T> {
     int queued();
 
     /**
-     * {@code drm_sched_entity_destroy}: jobs not yet run are dropped (fences signal ESRCH, each freed
-     * once); jobs on the hardware complete normally. Idempotent.
+     * {@code drm_sched_entity_flush}: waits until every job pushed so far has been handed to the
+     * hardware, or {@code timeout} ran out. Not to be called on the scheduler's own thread.
+     *
+     * @return the time left in nanoseconds, 0 if the timeout ran out first
+     */
+    long flush(java.time.Duration timeout);
+
+    /**
+     * {@code drm_sched_entity_destroy}, for a live process: no more jobs are accepted; the queued
+     * ones get {@link #FLUSH_TIMEOUT} to be handed to the hardware ({@link #flush}); whatever is
+     * still queued then is dropped (fences signal ESRCH, each freed once); jobs on the hardware
+     * complete normally. Idempotent.
      */
     void destroy();
+
+    /**
+     * {@code drm_sched_entity_kill}, for a dying process: no more jobs are accepted and the queued
+     * ones are dropped at once (fences signal ESRCH, each freed once); jobs on the hardware
+     * complete normally. Idempotent.
+     */
+    void kill();
+
+    /** The kernel's {@code MAX_WAIT_SCHED_ENTITY_Q_EMPTY}: how long {@link #destroy} flushes. */
+    java.time.Duration FLUSH_TIMEOUT = java.time.Duration.ofSeconds(1);
 }

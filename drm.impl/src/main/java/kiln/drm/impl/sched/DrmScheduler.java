@@ -38,6 +38,7 @@ final class DrmScheduler<T> implements Scheduler<T> {
     private final int[] roundRobin = new int[Priority.values().length];
     private final ConcurrentLinkedQueue<SchedJob<T>> hardwareDone = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<SchedEntity<T>> toKill = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SchedEntity<T>> toMove = new ConcurrentLinkedQueue<>();
     /** Jobs on the hardware in start order (scheduler thread only). */
     private final ArrayDeque<SchedJob<T>> pending = new ArrayDeque<>();
     private final CountDownLatch stoppedLatch = new CountDownLatch(1);
@@ -118,11 +119,31 @@ final class DrmScheduler<T> implements Scheduler<T> {
         wake();
     }
 
+    /** The entity's priority changed: the scheduler thread moves it to that run queue. */
+    void reprioritize(SchedEntity<T> entity) {
+        toMove.add(entity);
+        wake();
+    }
+
+    private void moveReprioritized() {
+        SchedEntity<T> entity;
+        while ((entity = toMove.poll()) != null) {
+            if (entity.killed) {
+                continue;
+            }
+            for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
+                queue.remove(entity);
+            }
+            runQueues.get(entity.priority().ordinal()).add(entity);
+        }
+    }
+
     private void loop() {
         try {
             while (!stopping) {
                 completeFinished();
                 killDestroyedEntities();
+                moveReprioritized();
                 long now = System.nanoTime();
                 long nextDeadline = checkTimeouts(now);
                 SchedJob<T> job = deviceGone ? null : selectReady();
@@ -156,6 +177,9 @@ final class DrmScheduler<T> implements Scheduler<T> {
                 SchedJob<T> job = entity.queue.peek();
                 if (job != null && ready(job) && fits(job)) {
                     entity.queue.poll();
+                    if (entity.queue.isEmpty()) {
+                        entity.idle();
+                    }
                     roundRobin[priority.ordinal()] = (index + 1) % size;
                     return job;
                 }
@@ -335,12 +359,15 @@ final class DrmScheduler<T> implements Scheduler<T> {
             return;
         }
         entity.killed = true;
-        runQueues.get(entity.priority().ordinal()).remove(entity);
+        for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
+            queue.remove(entity); // wherever a priority change left it
+        }
         SchedJob<T> job;
         while ((job = entity.queue.poll()) != null) {
             job.signalFences(Errno.ESRCH);
             free(job);
         }
+        entity.idle();
     }
 
     @Override

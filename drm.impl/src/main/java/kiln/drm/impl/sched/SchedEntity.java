@@ -13,7 +13,7 @@ import kiln.drm.api.sched.Priority;
 /** A drm_sched_entity: a queue of pushed jobs and, on the scheduler thread, its running ones. */
 final class SchedEntity<T> implements Entity<T> {
     final DrmScheduler<T> scheduler;
-    private final Priority priority;
+    private volatile Priority priority;
     private final FenceContext scheduledContext;
     private final FenceContext finishedContext;
     final ConcurrentLinkedQueue<SchedJob<T>> queue = new ConcurrentLinkedQueue<>();
@@ -85,7 +85,51 @@ final class SchedEntity<T> implements Entity<T> {
     }
 
     @Override
+    public void setPriority(Priority newPriority) {
+        if (newPriority == null) {
+            throw new IllegalArgumentException("null priority");
+        }
+        if (priority != newPriority) {
+            priority = newPriority;
+            scheduler.reprioritize(this);
+        }
+    }
+
+    @Override
+    public long flush(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!queue.isEmpty() && !killed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the kernel's flush is cut short by a signal too
+                    return Math.max(0, deadline - System.nanoTime());
+                }
+            }
+        }
+        return Math.max(1, deadline - System.nanoTime());
+    }
+
+    /** The scheduler took the last queued job or dropped the queue: flushes waiting may return. */
+    synchronized void idle() {
+        notifyAll();
+    }
+
+    @Override
     public void destroy() {
+        if (markDestroyed()) {
+            flush(FLUSH_TIMEOUT);
+            scheduler.destroyEntity(this);
+        }
+    }
+
+    @Override
+    public void kill() {
         if (markDestroyed()) {
             scheduler.destroyEntity(this);
         }

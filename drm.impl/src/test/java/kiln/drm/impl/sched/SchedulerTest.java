@@ -299,6 +299,65 @@ class SchedulerTest {
         }
     }
 
+    /**
+     * {@code drm_sched_entity_destroy} of a live process flushes: a job still queued that becomes
+     * runnable within the bound reaches the hardware instead of being dropped; one that cannot is
+     * dropped when the bound runs out. A dying process's entity ({@code kill}) drops its queue at once.
+     */
+    @Test
+    void destroyFlushesQueuedJobsWithinTheBoundAndKillDropsThemAtOnce() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 1);
+        Entity<String> e = s.createEntity(Priority.NORMAL);
+        push(e, "first");
+        Job<String> second = push(e, "second"); // held back by the credit limit
+        await(() -> backend.ran.contains("first"), "first on the hardware");
+        Thread destroyer = Thread.ofPlatform().start(e::destroy);
+        await(() -> destroyer.getState() == Thread.State.TIMED_WAITING, "the destroy flushing");
+        backend.signal("first"); // the credit frees during the flush
+        destroyer.join();
+        assertTrue(backend.ran.contains("second"), "the queued job reached the hardware during the flush");
+        backend.signal("second");
+        waitFor(second.finished());
+        assertEquals(null, second.finished().error());
+
+        Entity<String> stuck = s.createEntity(Priority.NORMAL);
+        SignalableFence never = hwRing.next();
+        Job<String> blocked = push(stuck, "blocked", never);
+        long t0 = System.nanoTime();
+        stuck.destroy();
+        assertTrue(System.nanoTime() - t0 >= Entity.FLUSH_TIMEOUT.toNanos(), "it waited the whole bound");
+        waitFor(blocked.finished());
+        assertEquals(Errno.ESRCH, blocked.finished().error());
+
+        Entity<String> dying = s.createEntity(Priority.NORMAL);
+        Job<String> dropped = push(dying, "dropped", hwRing.next());
+        long t1 = System.nanoTime();
+        dying.kill();
+        waitFor(dropped.finished());
+        assertTrue(System.nanoTime() - t1 < Entity.FLUSH_TIMEOUT.toNanos(), "no flush for a dying process");
+        assertEquals(Errno.ESRCH, dropped.finished().error());
+        assertFalse(backend.ran.contains("blocked") || backend.ran.contains("dropped"));
+    }
+
+    /** {@code drm_sched_entity_set_priority}: the next choice already sees the new priority. */
+    @Test
+    void aNewPriorityTakesEffectAtTheNextChoice() throws Exception {
+        Recorder backend = new Recorder();
+        Scheduler<String> s = scheduler(backend, 1);
+        Entity<String> low = s.createEntity(Priority.LOW);
+        Entity<String> high = s.createEntity(Priority.HIGH);
+        push(low, "blocker");
+        await(() -> backend.ran.contains("blocker"), "blocker runs");
+        push(high, "h1");
+        push(low, "l1");
+        low.setPriority(Priority.KERNEL); // taken by the scheduler before its next choice
+        assertEquals(Priority.KERNEL, low.priority());
+        backend.signal("blocker");
+        await(() -> backend.ran.size() == 2, "the next job");
+        assertEquals("l1", backend.ran.get(1), "the raised entity goes first");
+    }
+
     @Test
     void failingRunFailsTheJob() throws Exception {
         Recorder backend = new Recorder();

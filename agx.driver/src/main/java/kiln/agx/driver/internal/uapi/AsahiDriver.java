@@ -112,7 +112,7 @@ public final class AsahiDriver implements DrmDriver {
 
     @Override
     public void postclose(DrmFile file) {
-        file.driverPrivate(AsahiFile.class).close();
+        file.driverPrivate(AsahiFile.class).close(file.client().exited());
     }
 
 

@@ -85,10 +85,14 @@ public final class AsahiFile {
         return List.copyOf(vms.values());
     }
 
-    /** Destroys every queue, then every VM (the kernel's order); later creation answers ENODEV. */
-    synchronized void close() {
+    /**
+     * Destroys every queue, then every VM (the kernel's order); later creation answers ENODEV.
+     * The queues of a process that exits drop their queued jobs at once; a live process closing the
+     * file lets them reach the firmware first, within the scheduler's flush bound.
+     */
+    synchronized void close(boolean processExiting) {
         closed = true;
-        queues.values().forEach(AsahiQueue::close);
+        queues.values().forEach(q -> q.close(processExiting));
         queues.clear();
         vms.values().forEach(Vm::close);
         vms.clear();

@@ -31,9 +31,11 @@ import kiln.drm.api.sched.SchedulerFactory;
  * work queue; all at the UAPI priority.
  *
  * <h2>Destruction</h2>
- * {@link #close} ends the entity and the scheduler ({@code drm_sched_entity_destroy}: jobs not
- * yet run are dropped and their fences signal ESRCH; {@code fini}: the finished fences of jobs the
- * firmware has signal ECANCELED). Commands the firmware already has still run to their end; once
+ * {@link #close} ends the entity and the scheduler. For a live process
+ * ({@code drm_sched_entity_destroy}) the jobs already submitted get {@code Entity.FLUSH_TIMEOUT}
+ * to reach the firmware; for a dying one ({@code drm_sched_entity_kill}) nothing more is handed
+ * over. Jobs still queued then are dropped and their fences signal ESRCH; {@code fini} cancels the
+ * jobs the firmware has ({@code cancel_job}: their fences signal ECANCELED). Commands the firmware already has still run to their end; once
  * the last work queue drained, the driver sends DestroyContext, and when the firmware has forgotten
  * the context the work-queue descriptors, the context, the TVB and the VM's use are released — so
  * nothing the firmware may still read goes away under it, and everything goes exactly once.
@@ -135,10 +137,20 @@ final class AsahiQueue implements AutoCloseable, FirmwareClient {
         return destroyed;
     }
 
+    /** {@code close(false)}: a live process destroys the queue. */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /** Destroys the queue; {@code processExiting} drops its queued jobs at once instead of flushing them. */
+    void close(boolean processExiting) {
         destroyed = true;
-        entity.destroy();
+        if (processExiting) {
+            entity.kill();
+        } else {
+            entity.destroy();
+        }
         scheduler.fini(); // not inside a firmware section: its thread may be waiting for one
         Lock section = gpu.firmwareSection();
         try {
