@@ -136,36 +136,37 @@ public class Fence implements SignalableFence {
 
     /** The thread's signals whose callbacks are still to run, oldest first (see the class documentation). */
     private static final class Dispatch {
-        private static final ThreadLocal<Dispatch> CURRENT = new ThreadLocal<>();
+        /** One per thread, reused: the common signal (nothing nested) allocates nothing. */
+        private static final ThreadLocal<Dispatch> CURRENT = ThreadLocal.withInitial(Dispatch::new);
         private Fence[] fences = new Fence[16];
         private Callback[] callbacks = new Callback[16];
         private int head;
         private int tail;
-        private Error error;
+        private boolean active;
 
         static void run(Fence fence, Callback callbacks) {
-            Dispatch current = CURRENT.get();
-            if (current != null) {
-                current.add(fence, callbacks); // inside a callback: run when it returns
+            Dispatch d = CURRENT.get();
+            if (d.active) {
+                d.add(fence, callbacks); // inside a callback: run when it returns
                 return;
             }
-            Dispatch d = new Dispatch();
-            CURRENT.set(d);
+            d.active = true;
+            Error error;
             try {
-                d.error = fence.run(callbacks, null);
+                error = fence.run(callbacks, null);
                 while (d.head != d.tail) {
                     Fence next = d.fences[d.head];
                     Callback its = d.callbacks[d.head];
                     d.fences[d.head] = null;
                     d.callbacks[d.head] = null;
                     d.head = (d.head + 1) & (d.fences.length - 1);
-                    d.error = next.run(its, d.error);
+                    error = next.run(its, error);
                 }
             } finally {
-                CURRENT.remove();
+                d.active = false;
             }
-            if (d.error != null) {
-                throw d.error;
+            if (error != null) {
+                throw error;
             }
         }
 
