@@ -20,11 +20,11 @@
  * fences (the kernel's fence-signalling critical section). An exception from one callback is
  * logged and does not stop the others; an {@link java.lang.Error} is rethrown by the signalling
  * call once the others have run.</li>
- * <li>A fence signalled from inside a callback runs its callbacks once that callback has returned,
- * on the same thread, before the outermost {@code signal()} returns: chains of fences signalling
- * each other (a timeline released at once) run one after the other at constant stack depth, like
- * the kernel's {@code irq_work} for chains. When a {@code signal()} returns, every callback it set
- * off has run.</li>
+ * <li>A composite (chain link, array) completed from inside a callback runs its callbacks once
+ * that callback has returned, on the same thread, before the producer's {@code signal()} returns:
+ * timelines released at once complete link after link at constant stack depth, like the kernel's
+ * {@code irq_work} for chains. When a {@code signal()} returns, every callback it set off has run;
+ * {@link kiln.drm.api.fence.DmaFence#callbacksDone()} tells it for a composite.</li>
  * <li>Waits take a timeout and are interruptible. A waiting thread parks; no thread is created or
  * held per waiter, so virtual threads can wait in great numbers (the kernel's "must not burn a
  * CPU per waiter").</li>

@@ -32,7 +32,7 @@ final class ArrayFence extends Fence implements FenceArray {
             setErrorOnce(member.error());
         }
         if (pending.decrementAndGet() == 0) {
-            trySignal();
+            trySignalQueued();
         }
     }
 

@@ -68,7 +68,7 @@ final class Chain extends Fence implements FenceChain {
                 setErrorOnce(fence.error());
             }
             previous = null;
-            trySignal();
+            trySignalQueued();
         }
     }
 

@@ -19,15 +19,17 @@ import kiln.drm.api.fence.SignalableFence;
  * exactly once unless removed.
  *
  * <h2>No recursion</h2>
- * A callback often signals another fence (a chain link its predecessor completes, an array its
- * last member, a scheduler fence its job's): run inline, a timeline of thousands of links
- * released at once would recurse as deep and overflow the stack. The thread's outermost signal
- * therefore runs the callbacks of every fence signalled from inside a callback itself, one fence
- * after the other, from a per-thread queue ({@link Dispatch}) — the kernel hands chain progress to
- * {@code irq_work} for the same reason. Depth stays constant and no thread is used; by the time the
- * outermost {@code signal()} returns, every callback it set off has run. A callback that throws an
- * exception is logged and the others run; an {@link Error} (say, out of memory) is rethrown by the
- * outermost signal once the rest have run, never swallowed.
+ * A composite (a chain link its predecessor completes, an array its last member) is signalled
+ * from its members' callbacks: run inline, a timeline of thousands of links released at once
+ * would recurse as deep and overflow the stack. Composites therefore signal through
+ * {@link #trySignalQueued}: the first one signalled on a thread runs the callbacks of every
+ * composite its callbacks complete itself, one after the other, from a per-thread queue
+ * ({@link Dispatch}) — the kernel hands chain progress to {@code irq_work} for the same reason.
+ * Depth stays constant and no thread is used; by the time the producer's {@code signal()} returns,
+ * every callback it set off has run. A producer's own signal runs its callbacks inline and pays
+ * nothing for this. A callback that throws an exception is logged and the others run; an
+ * {@link Error} (say, out of memory) is rethrown by the signalling call once the rest have run,
+ * never swallowed.
  */
 public class Fence implements SignalableFence {
     private static final System.Logger LOG = System.getLogger(Fence.class.getName());
@@ -120,21 +122,41 @@ public class Fence implements SignalableFence {
         }
     }
 
-    /** Signals if not yet signalled; false if it had been. */
+    /** Signals if not yet signalled, running the callbacks inline; false if it had been. */
     final boolean trySignal() {
         Object taken = STATE.getAndSet(this, SIGNALED);
         if (taken == SIGNALED) {
             return false;
         }
-        if (taken != null) {
-            Dispatch.run(this, reverse((Callback) taken));
-        } else {
+        if (taken == null) {
             callbacksDone = true;
+            return true;
+        }
+        Error error = run(reverse((Callback) taken), null);
+        if (error != null) {
+            throw error;
         }
         return true;
     }
 
-    /** The thread's signals whose callbacks are still to run, oldest first (see the class documentation). */
+    /**
+     * Signals a composite from a member's callback: its callbacks run after that callback, from the
+     * thread's queue (see the class documentation); false if it had signalled.
+     */
+    final boolean trySignalQueued() {
+        Object taken = STATE.getAndSet(this, SIGNALED);
+        if (taken == SIGNALED) {
+            return false;
+        }
+        if (taken == null) {
+            callbacksDone = true;
+            return true;
+        }
+        Dispatch.run(this, reverse((Callback) taken));
+        return true;
+    }
+
+    /** The thread's composite signals whose callbacks are still to run, oldest first (see the class documentation). */
     private static final class Dispatch {
         /** One per thread, reused: the common signal (nothing nested) allocates nothing. */
         private static final ThreadLocal<Dispatch> CURRENT = ThreadLocal.withInitial(Dispatch::new);

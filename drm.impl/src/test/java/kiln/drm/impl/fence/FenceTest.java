@@ -363,14 +363,28 @@ class FenceTest {
     }
 
     /**
-     * A fence signalled from a callback has signalled at once; its own callbacks have run once
-     * that callback returned, and {@link DmaFence#callbacksDone()} says when.
+     * A chain link completed from inside its predecessor's callbacks has signalled at once; its own
+     * callbacks run once those return, and {@link DmaFence#callbacksDone()} says when. A plain
+     * fence signalled from a callback runs its callbacks inline, as the kernel's does.
      */
     @Test
     void callbacksDoneTellsWhenASignalsCallbacksHaveRun() throws DrmException {
+        SignalableFence f1 = context.next();
+        SignalableFence f2 = context.next();
+        FenceChain p1 = fences.chain(null, f1, 1);
+        FenceChain p2 = fences.chain(p1, f2, 2);
+        f2.signal();
+        List<String> seen = new ArrayList<>();
+        p2.addCallback(f -> seen.add("p2 callback"));
+        p1.addCallback(f -> seen.add("p2 signalled " + p2.isSignaled() + ", done " + p2.callbacksDone()));
+        assertFalse(p1.callbacksDone());
+        f1.signal();
+        assertEquals(List.of("p2 signalled true, done false", "p2 callback"), seen);
+        assertTrue(p1.callbacksDone() && p2.callbacksDone());
+
         SignalableFence outer = context.next();
         SignalableFence inner = context.next();
-        List<String> seen = new ArrayList<>();
+        seen.clear();
         inner.addCallback(f -> seen.add("inner callback"));
         outer.addCallback(f -> {
             try {
@@ -378,12 +392,10 @@ class FenceTest {
             } catch (DrmException e) {
                 throw new AssertionError(e);
             }
-            seen.add("inner signalled " + inner.isSignaled() + ", done " + inner.callbacksDone());
+            seen.add("inner done " + inner.callbacksDone());
         });
-        assertFalse(outer.callbacksDone());
         outer.signal();
-        assertEquals(List.of("inner signalled true, done false", "inner callback"), seen);
-        assertTrue(outer.callbacksDone() && inner.callbacksDone());
+        assertEquals(List.of("inner callback", "inner done true"), seen);
         SignalableFence bare = context.next();
         bare.signal();
         assertTrue(bare.callbacksDone(), "no callbacks: done with the signal");
