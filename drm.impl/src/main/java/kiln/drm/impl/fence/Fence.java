@@ -124,19 +124,7 @@ public class Fence implements SignalableFence {
 
     /** Signals if not yet signalled, running the callbacks inline; false if it had been. */
     final boolean trySignal() {
-        Object taken = STATE.getAndSet(this, SIGNALED);
-        if (taken == SIGNALED) {
-            return false;
-        }
-        if (taken == null) {
-            callbacksDone = true;
-            return true;
-        }
-        Error error = run(reverse((Callback) taken), null);
-        if (error != null) {
-            throw error;
-        }
-        return true;
+        return signal(false);
     }
 
     /**
@@ -144,6 +132,10 @@ public class Fence implements SignalableFence {
      * thread's queue (see the class documentation); false if it had signalled.
      */
     final boolean trySignalQueued() {
+        return signal(true);
+    }
+
+    private boolean signal(boolean queued) {
         Object taken = STATE.getAndSet(this, SIGNALED);
         if (taken == SIGNALED) {
             return false;
@@ -152,7 +144,15 @@ public class Fence implements SignalableFence {
             callbacksDone = true;
             return true;
         }
-        Dispatch.run(this, reverse((Callback) taken));
+        Callback oldest = reverse((Callback) taken);
+        if (queued) {
+            Dispatch.run(this, oldest);
+            return true;
+        }
+        Error error = run(oldest, null);
+        if (error != null) {
+            throw error;
+        }
         return true;
     }
 
