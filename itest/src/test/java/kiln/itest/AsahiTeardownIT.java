@@ -38,11 +38,18 @@ import kiln.drm.api.device.DrmDevice;
 public class AsahiTeardownIT extends KilnTestBase {
     private static final Duration LIMIT = Duration.ofSeconds(20);
     /** The long spinning job's own run, on a loaded machine. */
-    private static final Duration SPIN_LIMIT = Duration.ofSeconds(90);
+    private static final Duration SPIN_LIMIT = Duration.ofSeconds(150);
     private static final int WAITING_JOBS = 16;
 
+    /**
+     * A device of its own whose firmware watchdog lets the long spinning job run: it must outlast
+     * the flush a queue's destroy grants its queued jobs (Entity.FLUSH_TIMEOUT) even on a fast,
+     * idle machine, and still finish on a loaded one.
+     */
+    private static final String DEVICE = "teardown";
+
     private String resources() throws Exception {
-        return deviceResources().get("t8103");
+        return deviceResources().get(DEVICE);
     }
 
     private static int status(Client c, long resultCpu, int index) throws Exception {
@@ -51,8 +58,16 @@ public class AsahiTeardownIT extends KilnTestBase {
 
     @Test
     public void destroyingBusyQueuesAndExitingReleaseEverythingOnce() throws Exception {
-        String node = (String) asahiDevice("t8103").getProperty(DrmDevice.RENDER_NODE);
-        String before = resources();
+        org.osgi.service.cm.Configuration device = declareDevice(DEVICE, "apple,agx-t8103", "hang.timeout.ms", 300_000);
+        try {
+            run((String) asahiDevice(DEVICE).getProperty(DrmDevice.RENDER_NODE));
+        } finally {
+            device.delete();
+        }
+    }
+
+    private void run(String node) throws Exception {
+        String before = Await.until(LIMIT, this::resources, r -> r != null, DEVICE + " in agx:resources");
         Client client = service(ClientFactory.class).spawn("teardown", false);
         UapiSetup s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
         long[] count = s.buffer(4);
