@@ -46,6 +46,13 @@ final class Goals {
                         String.format("%.2f", scaling), "<= 2.3", scaling <= 2.3 ? "met" : "MISSED"));
             }
         }
+        Double few = score.get("MmBenchmark.Listing.holes[n=64]");
+        Double many = score.get("MmBenchmark.Listing.holes[n=65536]");
+        if (few != null && many != null) {
+            double scaling = many / few;
+            lines.add(new Line("drm_mm holes() with one hole, 64 k nodes vs 64 nodes", String.format("%.2fx", scaling),
+                    "<= 2x", scaling <= 2 ? "met" : "MISSED"));
+        }
         bound(lines, score, "GEM create + handle + close (16 KiB, no pages)", "GemBenchmark.createHandleClose", 1000, "ns");
         bound(lines, score, "GEM handle lookup (+ reference)", "GemBenchmark.handleLookup", 10, "ns");
         ratio(lines, score, "GEM handle lookup vs ConcurrentHashMap.get", "GemBenchmark.handleLookup",

@@ -30,6 +30,8 @@ import kiln.drm.impl.mm.RangeAllocatorService;
  * tree-based allocator pays once per index). {@link Fragmented} is the kernel's
  * {@code drm_test_mm_frag}: n nodes of 4 KiB and n holes of 4 KiB between them, then n inserts of
  * 8 KiB, none of which fit a hole but the last; timed per insert for n = 10 k and 20 k.
+ * {@link Listing} lists the holes of an allocator with one hole behind n packed nodes: its cost
+ * must follow the holes, not the nodes (64 k nodes against 64).
  */
 public class MmBenchmark {
     private static final RangeAllocatorService FACTORY = new RangeAllocatorService();
@@ -117,6 +119,32 @@ public class MmBenchmark {
                 mm.insert(null, 8192, 0, 0, mode);
             }
             return mm;
+        }
+    }
+
+    @State(Scope.Thread)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    @Fork(1)
+    public static class Listing {
+        @Param({"64", "65536"})
+        public int n;
+
+        private RangeAllocator<Object> mm;
+
+        @Setup(Level.Trial)
+        public void fill() throws DrmException {
+            mm = FACTORY.create("listing", 0, 1L << 40);
+            for (int i = 0; i < n; i++) {
+                mm.insert(null, 4096, 0, 0, InsertMode.LOW); // packed from 0: one hole above them
+            }
+        }
+
+        @Benchmark
+        public List<kiln.drm.api.mm.Span> holes() {
+            return mm.holes();
         }
     }
 }
