@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -56,17 +58,21 @@ public class AsahiTeardownIT extends KilnTestBase {
         return c.memory().readInt(resultCpu + index * 64L + UapiStruct.RESULT_COMPUTE.offset("info", "status"));
     }
 
-    @Test
-    public void destroyingBusyQueuesAndExitingReleaseEverythingOnce() throws Exception {
-        org.osgi.service.cm.Configuration device = declareDevice(DEVICE, "apple,agx-t8103", "hang.timeout.ms", 300_000);
-        try {
-            run((String) asahiDevice(DEVICE).getProperty(DrmDevice.RENDER_NODE));
-        } finally {
-            device.delete();
-        }
+    private org.osgi.service.cm.Configuration device;
+
+    @Before
+    public void declare() throws Exception {
+        device = declareDevice(DEVICE, "apple,agx-t8103", "hang.timeout.ms", 300_000);
     }
 
-    private void run(String node) throws Exception {
+    @After
+    public void detach() throws Exception {
+        device.delete();
+    }
+
+    @Test
+    public void destroyingBusyQueuesAndExitingReleaseEverythingOnce() throws Exception {
+        String node = (String) asahiDevice(DEVICE).getProperty(DrmDevice.RENDER_NODE);
         String before = Await.until(LIMIT, this::resources, r -> r != null, DEVICE + " in agx:resources");
         Client client = service(ClientFactory.class).spawn("teardown", false);
         UapiSetup s = new UapiSetup(client, node, QUEUE_CAP_COMPUTE);
