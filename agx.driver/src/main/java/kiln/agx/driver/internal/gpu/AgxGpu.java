@@ -59,6 +59,8 @@ public final class AgxGpu implements AutoCloseable {
     /** Real: the driver's wait for DestroyContext. */
     static final int DESTROY_CONTEXT_TIMEOUT_MS = 1000;
 
+    /** How long {@code recover()} waits for the firmware's {@code halted} (Kiln's value for the real HALT_ENTER_TIMEOUT). */
+    private static final long HALT_ENTER_TIMEOUT_NANOS = Duration.ofMillis(100).toNanos();
     private final HwConfig hw;
     private volatile Firmware firmware;
     private volatile FirmwareAbi abi;
@@ -73,7 +75,6 @@ public final class AgxGpu implements AutoCloseable {
     private final int hangTimeoutMs;
     private final Events events;
     private final UatSlots slots;
-    private static final long HALT_ENTER_TIMEOUT_NANOS = Duration.ofMillis(100).toNanos();
     private final Deque<String> firmwareLog = new ArrayDeque<>();
     /** What a firmware doorbell makes the driver read, in the real order. */
     private final List<Runnable> drains = List.of(this::drainLog, this::drainStats, this::drainEvents);
