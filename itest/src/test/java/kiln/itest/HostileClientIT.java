@@ -188,7 +188,11 @@ public class HostileClientIT extends KilnTestBase {
                 throw new AssertionError("a faulting client saw something other than its fault:\n"
                         + Shell.run(context, "agx:history faults"), failure.get());
             }
-            assertEquals("no firmware crash or recovery", "[]", Shell.run(context, "agx:history --json faults").trim());
+            // A "newer firmware" upgrade is legitimate when the 13.2 bundle's service arrives after
+            // the device bound 12.3; only a crash recovery or a failed swap means the GPU was lost.
+            String history = Shell.run(context, "agx:history --json faults");
+            assertTrue("no firmware crash or recovery: " + history, history.lines()
+                    .noneMatch(l -> l.contains("crash recovery") || l.contains("\"outcome\"") && !l.contains("\"outcome\": \"ok\"")));
             UapiSetup s = new UapiSetup(clients.get(0), node, QUEUE_CAP_COMPUTE);
             long[] out = s.buffer(4 * 64);
             Squares good = squares(s, out[0]);
