@@ -15,6 +15,26 @@ public interface Entity<T> {
      */
     void setPriority(Priority priority);
 
+    /** The scheduler whose run queue holds the entity now; it changes only by {@link #modifySchedulers}. */
+    Scheduler<T> scheduler();
+
+    /**
+     * {@code drm_sched_entity_modify_sched}: from now on the entity may run on any of
+     * {@code schedulers} (typically rings of one kind). The move happens at a later
+     * {@link PendingJob#arm arm} ({@code drm_sched_entity_select_rq}), and only when nothing of the
+     * entity is in flight: every job armed so far has finished (the kernel: the queue is empty and
+     * the last scheduled job's fence has signalled), so the entity's jobs still run and finish in
+     * push order. The entity then goes to the least-loaded of the schedulers
+     * ({@code drm_sched_pick_best}: the fewest entities plus jobs on the hardware, the first of
+     * equals; a scheduler being finished is skipped; with none left the entity stays). A job runs
+     * on the scheduler it was armed on. A destroyed entity no longer moves. A backend shared by
+     * several schedulers is called from each of their threads.
+     *
+     * @throws DrmException EINVAL for an empty list, a null element or a scheduler that the
+     *         entity's own factory did not create; nothing changes then
+     */
+    void modifySchedulers(java.util.List<? extends Scheduler<T>> schedulers) throws DrmException;
+
     /**
      * {@code drm_sched_job_init}.
      *

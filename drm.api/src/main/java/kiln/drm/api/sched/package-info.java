@@ -31,11 +31,16 @@
  * nothing). This is the teardown bug the seed's patch 11 fixed.</li>
  * </ul>
  *
+ * <h2>Several rings</h2>
+ * An entity lives on one scheduler at a time. {@link kiln.drm.api.sched.Entity#modifySchedulers}
+ * lets it move to the least-loaded of several when it is idle, never while a job of it is
+ * queued or running, so the ordering guarantees above hold across moves.
+ *
  * <h2>Threads</h2>
  * Each scheduler runs its decisions on one virtual thread; backend callbacks
  * ({@code prepare}, {@code run}, {@code timedOut}, {@code cancel}, {@code free}) are called there, never
  * concurrently for one scheduler. Pushing is thread-safe and does not block.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package kiln.drm.api.sched;

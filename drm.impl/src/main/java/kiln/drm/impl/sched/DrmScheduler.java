@@ -28,6 +28,8 @@ final class DrmScheduler<T> implements Scheduler<T> {
     private static final System.Logger LOG = System.getLogger(DrmScheduler.class.getName());
     private static final Priority[] HIGHEST_FIRST = {Priority.KERNEL, Priority.HIGH, Priority.NORMAL, Priority.LOW};
 
+    /** The factory that made it: an entity moves only between schedulers of one factory. */
+    private final Object factory;
     private final String name;
     private final int creditLimit;
     private final long timeoutNanos;
@@ -46,14 +48,18 @@ final class DrmScheduler<T> implements Scheduler<T> {
     private final Thread thread;
     /** Wakes the thread at the next job deadline: it parks untimed (see {@link WakeTimer} for why). */
     private final WakeTimer deadlines = new WakeTimer(this::wake);
+    /** Guards {@link #closed} against entities joining while teardown destroys them. */
+    private final Object admission = new Object();
+    private boolean closed;
     private volatile boolean stopping;
     private volatile boolean deviceGone;
     private volatile int creditsInUse;
     private volatile int pendingCount;
     private volatile long completed;
 
-    DrmScheduler(String name, int creditLimit, long timeoutNanos, JobBackend<T> backend, FenceFactory fences,
-            Runnable onFini) {
+    DrmScheduler(Object factory, String name, int creditLimit, long timeoutNanos, JobBackend<T> backend,
+            FenceFactory fences, Runnable onFini) {
+        this.factory = factory;
         this.onFini = onFini;
         this.name = name;
         this.creditLimit = creditLimit;
@@ -96,12 +102,63 @@ final class DrmScheduler<T> implements Scheduler<T> {
     public Entity<T> createEntity(Priority priority) {
         SchedEntity<T> entity = new SchedEntity<>(this, priority, fences.createContext("drm_sched", name + ":scheduled"),
                 fences.createContext("drm_sched", name + ":finished"));
-        if (stopping) {
+        if (!attach(entity)) {
             entity.markDestroyed();
-        } else {
-            runQueues.get(priority.ordinal()).add(entity);
         }
         return entity;
+    }
+
+    /** Adds the entity to the run queue of its priority; false once teardown began. */
+    boolean attach(SchedEntity<T> entity) {
+        synchronized (admission) {
+            if (closed || stopping) {
+                return false;
+            }
+            runQueues.get(entity.priority().ordinal()).add(entity);
+        }
+        wake();
+        return true;
+    }
+
+    private void removeFromRunQueues(SchedEntity<T> entity) {
+        for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
+            queue.remove(entity);
+        }
+    }
+
+    boolean sameFactory(DrmScheduler<?> other) {
+        return factory == other.factory;
+    }
+
+    /** drm_sched_pick_best's score: entities on its run queues plus jobs on the hardware. */
+    int score() {
+        int entities = 0;
+        for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
+            entities += queue.size();
+        }
+        return entities + pendingCount;
+    }
+
+    /** The schedulers not being finished, lowest score first (stable: the first of equals wins). */
+    static <T> List<DrmScheduler<T>> leastLoadedFirst(List<DrmScheduler<T>> schedulers) {
+        List<DrmScheduler<T>> alive = new ArrayList<>(schedulers.size());
+        List<Integer> scores = new ArrayList<>(schedulers.size());
+        for (DrmScheduler<T> s : schedulers) {
+            if (!s.stopping && !alive.contains(s)) {
+                alive.add(s);
+                scores.add(s.score()); // read once: the scores move while we sort
+            }
+        }
+        Integer[] order = new Integer[alive.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(scores::get));
+        List<DrmScheduler<T>> sorted = new ArrayList<>(order.length);
+        for (Integer i : order) {
+            sorted.add(alive.get(i));
+        }
+        return sorted;
     }
 
     void wake() {
@@ -119,8 +176,12 @@ final class DrmScheduler<T> implements Scheduler<T> {
         wake();
     }
 
-    /** The entity's priority changed: the scheduler thread moves it to that run queue. */
-    void reprioritize(SchedEntity<T> entity) {
+    /**
+     * The entity's priority changed, or it moved to another scheduler: this scheduler's thread puts
+     * it where it belongs now (the run queue of its priority, or none). Only this thread removes
+     * from the run queues, so {@link #selectReady}'s indexed walk never sees one shrink.
+     */
+    void requeue(SchedEntity<T> entity) {
         toMove.add(entity);
         wake();
     }
@@ -128,13 +189,12 @@ final class DrmScheduler<T> implements Scheduler<T> {
     private void moveReprioritized() {
         SchedEntity<T> entity;
         while ((entity = toMove.poll()) != null) {
-            if (entity.killed) {
-                continue;
+            synchronized (entity) {
+                removeFromRunQueues(entity);
+                if (!entity.killed && entity.currentScheduler() == this) {
+                    runQueues.get(entity.priority().ordinal()).add(entity);
+                }
             }
-            for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
-                queue.remove(entity);
-            }
-            runQueues.get(entity.priority().ordinal()).add(entity);
         }
     }
 
@@ -175,7 +235,8 @@ final class DrmScheduler<T> implements Scheduler<T> {
                 int index = (start + k) % size;
                 SchedEntity<T> entity = queue.get(index);
                 SchedJob<T> job = entity.queue.peek();
-                if (job != null && ready(job) && fits(job)) {
+                // a job armed after the entity moved away belongs to the new scheduler
+                if (job != null && job.scheduler == this && ready(job) && fits(job)) {
                     entity.queue.poll();
                     if (entity.queue.isEmpty()) {
                         entity.idle();
@@ -359,9 +420,7 @@ final class DrmScheduler<T> implements Scheduler<T> {
             return;
         }
         entity.killed = true;
-        for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
-            queue.remove(entity); // wherever a priority change left it
-        }
+        removeFromRunQueues(entity); // wherever a priority change left it
         SchedJob<T> job;
         while ((job = entity.queue.poll()) != null) {
             job.signalFences(Errno.ESRCH);
@@ -391,10 +450,18 @@ final class DrmScheduler<T> implements Scheduler<T> {
 
     /** drm_sched_fini with patch 11: every job still queued or on the hardware is freed once. */
     private void teardown() {
+        synchronized (admission) {
+            closed = true;
+        }
         completeFinished();
         for (CopyOnWriteArrayList<SchedEntity<T>> queue : runQueues) {
             for (SchedEntity<T> entity : queue) {
-                entity.markDestroyed();
+                synchronized (entity) {
+                    if (entity.currentScheduler() != this) {
+                        continue; // moved away; the move's requeue is moot now
+                    }
+                    entity.markDestroyed(); // it stays here: a destroyed entity does not move
+                }
                 kill(entity);
             }
         }

@@ -1,6 +1,8 @@
 package kiln.drm.impl.sched;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import kiln.drm.api.DrmException;
@@ -9,11 +11,20 @@ import kiln.drm.api.fence.FenceContext;
 import kiln.drm.api.sched.Entity;
 import kiln.drm.api.sched.PendingJob;
 import kiln.drm.api.sched.Priority;
+import kiln.drm.api.sched.Scheduler;
 
-/** A drm_sched_entity: a queue of pushed jobs and, on the scheduler thread, its running ones. */
+/**
+ * A drm_sched_entity: a queue of pushed jobs and, on its scheduler's thread, its running ones.
+ * The entity's monitor guards where it lives (scheduler, run queue, priority): a move between
+ * schedulers and a priority change never interleave.
+ */
 final class SchedEntity<T> implements Entity<T> {
-    final DrmScheduler<T> scheduler;
+    private volatile DrmScheduler<T> scheduler;
     private volatile Priority priority;
+    /** Where {@link #modifySchedulers} lets it move; null once settled (guarded by this). */
+    private List<DrmScheduler<T>> choices;
+    /** The last job armed: the entity moves only once it has finished (guarded by this). */
+    private SchedJob<T> lastArmed;
     private final FenceContext scheduledContext;
     private final FenceContext finishedContext;
     final ConcurrentLinkedQueue<SchedJob<T>> queue = new ConcurrentLinkedQueue<>();
@@ -50,8 +61,64 @@ final class SchedEntity<T> implements Entity<T> {
     }
 
     synchronized void arm(SchedJob<T> job) {
+        if (choices != null) {
+            selectScheduler();
+        }
+        job.scheduler = scheduler;
         job.scheduled = scheduledContext.next();
         job.finished = finishedContext.next();
+        lastArmed = job;
+    }
+
+    /**
+     * drm_sched_entity_select_rq. "Every armed job finished" stands for the kernel's "queue empty
+     * and last_scheduled signalled" and also covers a job armed and not yet pushed, which the
+     * kernel's callers exclude by holding one lock over arm and push.
+     */
+    private void selectScheduler() {
+        if (destroyed || lastArmed != null && !lastArmed.finished.isSignaled()) {
+            return;
+        }
+        DrmScheduler<T> from = scheduler;
+        for (DrmScheduler<T> best : DrmScheduler.leastLoadedFirst(choices)) {
+            if (best == from) {
+                break;
+            }
+            if (best.attach(this)) {
+                scheduler = best;
+                from.requeue(this); // its thread takes the entity off its run queues
+                break;
+            }
+        }
+        if (choices.size() == 1) {
+            choices = null; // the kernel drops a one-element list once selected
+        }
+    }
+
+    @Override
+    public Scheduler<T> scheduler() {
+        return scheduler;
+    }
+
+    DrmScheduler<T> currentScheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void modifySchedulers(List<? extends Scheduler<T>> schedulers) throws DrmException {
+        if (schedulers == null || schedulers.isEmpty()) {
+            throw new DrmException(Errno.EINVAL, "an entity needs at least one scheduler");
+        }
+        List<DrmScheduler<T>> checked = new ArrayList<>(schedulers.size());
+        for (Scheduler<T> s : schedulers) {
+            if (!(s instanceof DrmScheduler<T> own) || !own.sameFactory(scheduler)) {
+                throw new DrmException(Errno.EINVAL, s + " is not a scheduler of this entity's factory");
+            }
+            checked.add(own);
+        }
+        synchronized (this) {
+            choices = List.copyOf(checked);
+        }
     }
 
     void push(SchedJob<T> job) throws DrmException {
@@ -62,7 +129,7 @@ final class SchedEntity<T> implements Entity<T> {
                 }
                 nextPush++;
                 queue.add(job);
-                scheduler.wake();
+                job.scheduler.wake();
                 return;
             }
         }
@@ -89,9 +156,11 @@ final class SchedEntity<T> implements Entity<T> {
         if (newPriority == null) {
             throw new IllegalArgumentException("null priority");
         }
-        if (priority != newPriority) {
-            priority = newPriority;
-            scheduler.reprioritize(this);
+        synchronized (this) { // against a move: the move sees the new priority or the change sees the new scheduler
+            if (priority != newPriority) {
+                priority = newPriority;
+                scheduler.requeue(this);
+            }
         }
     }
 

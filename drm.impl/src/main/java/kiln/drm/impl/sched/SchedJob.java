@@ -26,6 +26,8 @@ final class SchedJob<T> implements PendingJob<T>, Job<T> {
     static final int CANCELLED = 3;
 
     final SchedEntity<T> entity;
+    /** The scheduler it was armed on, which alone runs it (the entity may move after). */
+    DrmScheduler<T> scheduler; // published to other threads by push
     final T data;
     final int credits;
     final List<DmaFence> dependencies = new ArrayList<>();
@@ -55,7 +57,7 @@ final class SchedJob<T> implements PendingJob<T>, Job<T> {
         this.credits = credits;
         this.hwCallback = f -> {
             if (state.compareAndSet(RUNNING, HW_SIGNALED)) {
-                entity.scheduler.hardwareDone(this, f.error());
+                scheduler.hardwareDone(this, f.error());
             }
         };
     }

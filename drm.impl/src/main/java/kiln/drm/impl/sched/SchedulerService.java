@@ -35,7 +35,7 @@ public final class SchedulerService implements SchedulerFactory {
                     + timeout);
         }
         DrmScheduler<?>[] self = new DrmScheduler<?>[1];
-        DrmScheduler<T> scheduler = new DrmScheduler<>(name, creditLimit, timeout.toNanos(), backend, fences,
+        DrmScheduler<T> scheduler = new DrmScheduler<>(this, name, creditLimit, timeout.toNanos(), backend, fences,
                 () -> live.remove(self[0]));
         self[0] = scheduler;
         live.add(scheduler);

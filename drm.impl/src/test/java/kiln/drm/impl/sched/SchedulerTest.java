@@ -477,4 +477,179 @@ class SchedulerTest {
         await(() -> s.completed() == (long) producers * perProducer, "every job completed");
         s.fini();
     }
+
+    private Scheduler<String> scheduler(Recorder backend, int credits, String name) throws DrmException {
+        Scheduler<String> s = service.create(name, credits, Duration.ofSeconds(30), backend);
+        made.add(s);
+        return s;
+    }
+
+    /** {@code drm_sched_entity_modify_sched} + {@code select_rq}: an idle entity goes to the least-loaded ring. */
+    @Test
+    void anIdleEntityMovesToTheLeastLoadedSchedulerAtItsNextArm() throws Exception {
+        Recorder ring1 = new Recorder();
+        Recorder ring2 = new Recorder();
+        Scheduler<String> s1 = scheduler(ring1, 4, "ring1");
+        Scheduler<String> s2 = scheduler(ring2, 4, "ring2");
+        s1.createEntity(Priority.NORMAL); // s1 carries one more entity
+        Entity<String> e = s1.createEntity(Priority.NORMAL);
+        e.modifySchedulers(List.of(s1, s2));
+        assertEquals(s1, e.scheduler(), "the move waits for the next arm");
+        Job<String> j = push(e, "moved");
+        assertEquals(s2, e.scheduler());
+        ring2.signal("moved");
+        waitFor(j.finished());
+        assertFalse(ring1.ran.contains("moved"));
+        await(() -> ring2.frees.containsKey("moved"), "freed by the ring it ran on");
+    }
+
+    /** The move never splits an entity's work in flight: order and completion hold across rings. */
+    @Test
+    void anEntityWithWorkInFlightStaysUntilAllOfItFinished() throws Exception {
+        Recorder ring1 = new Recorder();
+        Recorder ring2 = new Recorder();
+        Scheduler<String> s1 = scheduler(ring1, 4, "ring1");
+        Scheduler<String> s2 = scheduler(ring2, 4, "ring2");
+        Entity<String> e = s1.createEntity(Priority.NORMAL);
+        Job<String> j1 = push(e, "j1");
+        e.modifySchedulers(List.of(s2));
+        Job<String> j2 = push(e, "j2");
+        assertEquals(s1, e.scheduler(), "j1 is still on the hardware");
+        ring1.signal("j1");
+        waitFor(j1.finished());
+        Job<String> j3 = push(e, "j3");
+        assertEquals(s1, e.scheduler(), "j2 has not finished");
+        ring1.signal("j2");
+        ring1.signal("j3");
+        waitFor(j3.finished());
+        assertTrue(j2.finished().isSignaled());
+        Job<String> j4 = push(e, "j4");
+        assertEquals(s2, e.scheduler(), "idle: it moves");
+        ring2.signal("j4");
+        waitFor(j4.finished());
+        assertEquals(List.of("j1", "j2", "j3"), ring1.ran);
+        assertEquals(List.of("j4"), ring2.ran);
+        assertEquals(j3.finished().seqno() + 1, j4.finished().seqno(), "one fence context across rings");
+        Job<String> j5 = push(e, "j5");
+        assertEquals(s2, e.scheduler(), "a one-element list, once taken, is settled");
+        ring2.signal("j5");
+        waitFor(j5.finished());
+    }
+
+    @Test
+    void aBadSchedulerListIsRefusedAndFinishedSchedulersAreSkipped() throws Exception {
+        Recorder ring1 = new Recorder();
+        Recorder ring2 = new Recorder();
+        Scheduler<String> s1 = scheduler(ring1, 4, "ring1");
+        Scheduler<String> s2 = scheduler(ring2, 4, "ring2");
+        Entity<String> e = s1.createEntity(Priority.NORMAL);
+        Scheduler<String> foreign = new SchedulerService(fences).create("foreign", 1, Duration.ofSeconds(1), ring2);
+        made.add(foreign);
+        assertEquals(Errno.EINVAL, assertThrows(DrmException.class, () -> e.modifySchedulers(List.of())).errno());
+        assertEquals(Errno.EINVAL, assertThrows(DrmException.class, () -> e.modifySchedulers(null)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(DrmException.class,
+                () -> e.modifySchedulers(java.util.Arrays.asList(s2, null))).errno());
+        assertEquals(Errno.EINVAL, assertThrows(DrmException.class, () -> e.modifySchedulers(List.of(s2, foreign))).errno());
+        Job<String> stays = push(e, "stays");
+        assertEquals(s1, e.scheduler(), "a refused list changed nothing");
+        ring1.signal("stays");
+        waitFor(stays.finished());
+        s2.fini();
+        e.modifySchedulers(List.of(s2));
+        Job<String> still = push(e, "still");
+        assertEquals(s1, e.scheduler(), "a finished scheduler is no place to go");
+        ring1.signal("still");
+        waitFor(still.finished());
+        assertNull(still.finished().error());
+    }
+
+    /**
+     * Entities hopping between three rings while their priorities change: every job runs once, on
+     * the ring it was armed on, is freed once, and each entity's fences signal in push order.
+     */
+    @Test
+    void entitiesHoppingBetweenRingsLoseNothingAndKeepTheirOrder() throws Exception {
+        List<Scheduler<Integer>> rings = new ArrayList<>();
+        Map<Integer, AtomicInteger> frees = new ConcurrentHashMap<>();
+        Map<Job<Integer>, Scheduler<Integer>> ranOn = new ConcurrentHashMap<>();
+        for (int r = 0; r < 3; r++) {
+            Scheduler<Integer>[] self = new Scheduler[1];
+            JobBackend<Integer> backend = new JobBackend<>() {
+                @Override
+                public DmaFence run(Job<Integer> job) {
+                    assertNull(ranOn.put(job, self[0]), "ran twice");
+                    return null; // done at once: entities go idle often, so they move often
+                }
+
+                @Override
+                public TimeoutStatus timedOut(Job<Integer> job) {
+                    return TimeoutStatus.NOMINAL;
+                }
+
+                @Override
+                public void free(Job<Integer> job) {
+                    frees.computeIfAbsent(job.data(), k -> new AtomicInteger()).incrementAndGet();
+                }
+            };
+            self[0] = service.create("hop" + r, 2, Duration.ofSeconds(30), backend);
+            rings.add(self[0]);
+        }
+        int producers = 4;
+        int perProducer = 3_000;
+        List<Thread> threads = new ArrayList<>();
+        List<List<Job<Integer>>> all = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger moves = new AtomicInteger();
+        Map<Job<Integer>, Scheduler<Integer>> armed = new ConcurrentHashMap<>();
+        for (int p = 0; p < producers; p++) {
+            Entity<Integer> entity = rings.get(p % 3).createEntity(Priority.NORMAL);
+            int base = p * perProducer;
+            threads.add(Thread.ofPlatform().start(() -> {
+                List<Job<Integer>> mine = new ArrayList<>();
+                java.util.Random random = new java.util.Random(base);
+                try {
+                    for (int i = 0; i < perProducer; i++) {
+                        List<Scheduler<Integer>> choice = new ArrayList<>(rings);
+                        Collections.shuffle(choice, random);
+                        entity.modifySchedulers(choice.subList(0, 1 + random.nextInt(3)));
+                        if (random.nextInt(4) == 0) {
+                            entity.setPriority(Priority.values()[random.nextInt(Priority.values().length)]);
+                        }
+                        Scheduler<Integer> before = entity.scheduler();
+                        Job<Integer> job = entity.newJob(base + i, 1).push();
+                        Scheduler<Integer> armedOn = entity.scheduler(); // only this thread arms: only it moves the entity
+                        if (armedOn != before) {
+                            moves.incrementAndGet();
+                        }
+                        armed.put(job, armedOn);
+                        mine.add(job);
+                        if (random.nextInt(3) == 0) {
+                            waitFor(job.finished()); // idle now: the next arm may move it
+                        }
+                    }
+                } catch (DrmException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                all.add(mine);
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(producers, all.size(), "a producer failed");
+        for (List<Job<Integer>> mine : all) {
+            waitFor(mine.get(mine.size() - 1).finished());
+            for (Job<Integer> job : mine) {
+                assertTrue(job.finished().isSignaled(), "in order: a later job finished before " + job);
+                assertNull(job.finished().error());
+            }
+        }
+        await(() -> frees.size() == producers * perProducer, "every job freed");
+        frees.forEach((job, n) -> assertEquals(1, n.get(), "job " + job + " freed once"));
+        assertEquals(producers * perProducer, ranOn.size());
+        ranOn.forEach((job, ring) -> assertEquals(armed.get(job), ring, job + " ran where it was armed"));
+        assertTrue(moves.get() > 100, "entities moved " + moves.get() + " times");
+        long completed = rings.stream().mapToLong(Scheduler::completed).sum();
+        assertEquals((long) producers * perProducer, completed);
+        rings.forEach(Scheduler::fini);
+    }
 }
