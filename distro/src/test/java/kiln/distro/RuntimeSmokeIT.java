@@ -32,7 +32,7 @@ class RuntimeSmokeIT {
     private static final Path ROOT = Path.of(System.getProperty("kiln.root", "..")).toAbsolutePath().normalize();
     private static final Path KILN_JAR = Path.of(System.getProperty("kiln.jar", "target/kiln.jar"));
     private static final List<String> KILN_BUNDLES = List.of("runtime.support", "drm.api", "drm.impl", "agx.api",
-            "agx.silicon", "agx.firmware", "agx.g13", "agx.g14", "firmware.fw12_3", "firmware.fw13_2", "agx.driver", "agx.client");
+            "agx.silicon", "agx.firmware", "agx.g13", "agx.g14", "firmware.fw12_3", "firmware.fw13_2", "agx.driver", "agx.client", "drm.bridge");
     /** What a clean run must never print (slf4j-simple levels, JUL, stack traces, gogo failures). */
     private static final Pattern NOISE = Pattern.compile("WARN|ERROR|SEVERE|Exception|^\\s+at |gogo: ", Pattern.MULTILINE);
 

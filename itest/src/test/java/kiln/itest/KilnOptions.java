@@ -16,7 +16,7 @@ final class KilnOptions {
     /** Every Kiln bundle, by symbolic name. */
     static final String[] KILN_BUNDLES = {
         "runtime.support", "drm.api", "drm.impl", "agx.api", "agx.silicon", "agx.firmware",
-        "agx.g13", "agx.g14", "firmware.fw12_3", "firmware.fw13_2", "agx.driver", "agx.client"};
+        "agx.g13", "agx.g14", "firmware.fw12_3", "firmware.fw13_2", "agx.driver", "agx.client", "drm.bridge"};
 
     private KilnOptions() {
     }

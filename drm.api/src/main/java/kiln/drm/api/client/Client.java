@@ -18,7 +18,15 @@ public interface Client {
     /** Whether the client holds CAP_SYS_ADMIN (ROOT_ONLY ioctls). */
     boolean privileged();
 
+    /**
+     * The client's memory. For a native client it is the memory of the process making the current
+     * call, as the kernel's {@code current->mm}: a file shared across {@code fork} is used with the
+     * memory of whichever process calls.
+     */
     AddressSpace memory();
+
+    /** The host process behind a native client; empty for a client living in the runtime. */
+    java.util.Optional<NativeProcess> nativeProcess();
 
     /**
      * Opens a device node ({@code open("/dev/dri/renderD128")}).
@@ -66,6 +74,15 @@ public interface Client {
      * @throws DrmException EMFILE when the table is full; EBADF if the object was already released
      */
     int install(Object file) throws DrmException;
+
+    /**
+     * One more holder of the description at {@code fd}, outside any descriptor table (what
+     * {@code dup} would give, held by the caller): the description stays open until it is closed,
+     * whatever happens to {@code fd} or this client.
+     *
+     * @throws DrmException EBADF if the descriptor is unknown
+     */
+    OpenFile hold(int fd) throws DrmException;
 
     /**
      * The object at a descriptor, if it is of {@code type}.

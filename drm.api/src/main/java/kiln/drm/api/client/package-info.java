@@ -16,8 +16,11 @@
  * table and nothing is mapped ({@link kiln.drm.api.Errno#ESRCH}); what an {@code open}, export
  * or {@code mmap} racing it made is either released by the exit or given back at once.</li>
  * <li>A client is thread-safe: its threads may issue ioctls concurrently.</li>
+ * <li>A native client ({@link kiln.drm.api.client.ClientFactory#spawnNative}) is a host process
+ * using Kiln's device nodes through the native bridge: the same dispatch, errnos and release on
+ * last close; its memory is the calling process's own.</li>
  * </ul>
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.1")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.drm.api.client;

@@ -21,6 +21,12 @@ public interface DrmDevice {
     /** Service property: the primary minor number, e.g. 0. */
     String PRIMARY_MINOR = "drm.minor.primary";
 
+    /**
+     * Service property a driver of a platform device may give: its devicetree {@code compatible}
+     * string (e.g. {@code apple,agx-t8103}), what sysfs reports as {@code OF_COMPATIBLE_0}.
+     */
+    String OF_COMPATIBLE = "of.compatible";
+
     DrmDriver driver();
 
     /** Primary node name, {@code card<minor>}. */

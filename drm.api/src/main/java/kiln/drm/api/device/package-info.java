@@ -16,5 +16,5 @@
  * ioctl (a striped counter, no lock).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package kiln.drm.api.device;

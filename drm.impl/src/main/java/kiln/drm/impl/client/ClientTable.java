@@ -14,7 +14,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import kiln.drm.api.client.Client;
+import kiln.drm.api.client.AddressSpace;
 import kiln.drm.api.client.ClientFactory;
+import kiln.drm.api.client.NativeProcess;
 import kiln.drm.impl.device.DrmCore;
 
 /** The process table. Deactivation makes every live client exit, closing its files. */
@@ -47,6 +49,14 @@ public final class ClientTable implements ClientFactory {
         Process process = new Process(pid, name, privileged, memoryLimit, core, this);
         live.put(pid, process);
         return process;
+    }
+
+    @Override
+    public Client spawnNative(NativeProcess process, AddressSpace memory) {
+        int pid = nextPid.getAndIncrement();
+        Process p = new Process(pid, process, memory, core, this);
+        live.put(pid, p);
+        return p;
     }
 
     @Override

@@ -3,11 +3,14 @@ package kiln.drm.impl.client;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.client.AddressSpace;
 import kiln.drm.api.client.Client;
+import kiln.drm.api.client.NativeProcess;
+import kiln.drm.api.client.OpenFile;
 import kiln.drm.impl.device.DeviceFile;
 import kiln.drm.impl.device.DrmCore;
 import kiln.drm.impl.gem.GemService;
@@ -23,7 +26,10 @@ final class Process implements Client {
     private final int pid;
     private final String name;
     private final boolean privileged;
-    private final UserMemory memory;
+    private final AddressSpace memory;
+    /** The memory Kiln maps for a client in the runtime; null for a native client. */
+    private final UserMemory ownMemory;
+    private final NativeProcess nativeProcess;
     private final DrmCore core;
     private final ClientTable table;
     private volatile Object[] files = new Object[16];
@@ -34,9 +40,27 @@ final class Process implements Client {
         this.pid = pid;
         this.name = name;
         this.privileged = privileged;
-        this.memory = new UserMemory(memoryLimit);
+        this.ownMemory = new UserMemory(memoryLimit);
+        this.memory = ownMemory;
+        this.nativeProcess = null;
         this.core = core;
         this.table = table;
+    }
+
+    Process(int pid, NativeProcess process, AddressSpace memory, DrmCore core, ClientTable table) {
+        this.pid = pid;
+        this.name = process.comm();
+        this.privileged = process.uid() == 0;
+        this.ownMemory = null;
+        this.memory = memory;
+        this.nativeProcess = process;
+        this.core = core;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<NativeProcess> nativeProcess() {
+        return Optional.ofNullable(nativeProcess);
     }
 
     @Override
@@ -81,10 +105,13 @@ final class Process implements Client {
 
     @Override
     public long mmap(int fd, long length, long offset) throws DrmException {
+        if (ownMemory == null) {
+            throw new DrmException(Errno.ENODEV, this + " maps GEM objects in its own process, not through Kiln");
+        }
         GemService.Mapped mapped = lookup(fd, DeviceFile.class).mmap(length, offset);
         boolean placed = false;
         try {
-            long address = memory.mapShared(mapped.memory(), mapped.unmap());
+            long address = ownMemory.mapShared(mapped.memory(), mapped.unmap());
             placed = true;
             return address;
         } finally {
@@ -149,6 +176,42 @@ final class Process implements Client {
     }
 
     @Override
+    public OpenFile hold(int fd) throws DrmException {
+        Object file = lookup(fd, Object.class);
+        if (file instanceof FileDescription description && !description.acquire()) {
+            throw new DrmException(Errno.EBADF, file + " was already released");
+        }
+        return new HeldFile(file);
+    }
+
+    /** An {@link OpenFile}: one holder of the description, let go once. */
+    private static final class HeldFile implements OpenFile {
+        private final Object file;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        HeldFile(Object file) {
+            this.file = file;
+        }
+
+        @Override
+        public Object file() {
+            return file;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true) && file instanceof FileDescription description) {
+                description.release();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "held " + file;
+        }
+    }
+
+    @Override
     public <T> T lookup(int fd, Class<T> type) throws DrmException {
         Object[] table = files;
         Object file = fd >= 0 && fd < table.length ? table[fd] : null;
@@ -193,7 +256,9 @@ final class Process implements Client {
                 description.release();
             }
         }
-        memory.close();
+        if (ownMemory != null) {
+            ownMemory.close();
+        }
         table.exited(this);
     }
 
@@ -210,6 +275,6 @@ final class Process implements Client {
 
     @Override
     public String toString() {
-        return name + "[" + pid + "]";
+        return nativeProcess == null ? name + "[" + pid + "]" : name + "[" + pid + ", host pid " + nativeProcess.pid() + "]";
     }
 }

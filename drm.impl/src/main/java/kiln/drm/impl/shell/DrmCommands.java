@@ -27,12 +27,16 @@ public final class DrmCommands {
         this.gem = gem;
     }
 
-    @Descriptor("list the DRM clients (processes): pid, name, open files, client memory mapped")
+    @Descriptor("list the DRM clients (processes): pid, name, open files, client memory mapped; for a native process its host pid, uid and command line")
     public String clients(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
-        Table t = new Table("pid", "name", "privileged", "open_files", "mapped_bytes", "exited");
+        Table t = new Table("pid", "name", "privileged", "open_files", "mapped_bytes", "exited", "kind", "host_pid", "uid",
+                "command");
         for (Client c : clients.clients()) {
-            t.row(c.pid(), c.name(), c.privileged(), c.openFiles(), c.memory().mappedBytes(), c.exited());
+            var host = c.nativeProcess();
+            t.row(c.pid(), c.name(), c.privileged(), c.openFiles(), c.memory().mappedBytes(), c.exited(),
+                    host.isPresent() ? "native" : "java", host.map(p -> (Object) p.pid()).orElse("-"),
+                    host.map(p -> (Object) p.uid()).orElse("-"), host.map(p -> p.commandLine()).orElse("-"));
         }
         return json ? t.toJson() : t.render();
     }

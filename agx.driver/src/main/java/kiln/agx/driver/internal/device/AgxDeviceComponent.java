@@ -389,6 +389,7 @@ public final class AgxDeviceComponent implements AgxDevice {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(NAME, name);
             props.put(GpuCore.COMPATIBLE, core.chip().compatible());
+            props.put(DrmDevice.OF_COMPATIBLE, core.chip().compatible()); // what sysfs shows native programs
             props.put(GpuCore.GENERATION, core.chip().generation().name());
             props.put(GpuCore.VARIANT, core.chip().variant().name());
             props.put(Firmware.VERSION, fw.version().toString());

@@ -1,0 +1,784 @@
+/*
+ * Kiln's preload library: inside a program started by bin/kiln-exec, /dev/dri, the sysfs entries
+ * libdrm reads and the descriptors of Kiln's files are the Kiln runtime's.
+ *
+ * - Paths under /dev/dri, /sys/dev/char/226:*, /sys/class/drm and /sys/devices/platform/kiln
+ *   are redirected to the device tree the runtime writes beside its socket (real files and links,
+ *   so opendir, readdir, readlink and realpath work on them natively); the node placeholders are
+ *   made to look like character devices (major 226) to stat and friends.
+ * - Opening a node connects a new SOCK_SEQPACKET socket to the runtime, bound first to a unique
+ *   name that says which node it is; that socket is the descriptor the program gets, so dup, fork,
+ *   exec, close and exit behave natively and the runtime sees the last close. Any process holding
+ *   it can tell what it is with getsockname.
+ * - ioctl on such a descriptor goes over the calling thread's own control connection, with the
+ *   ioctl struct; the runtime reads and writes other user memory itself (process_vm_readv/writev)
+ *   or, where that is refused, asks this library to copy (safely: a bad pointer is EFAULT).
+ *
+ * Not intercepted: static binaries, raw syscalls, and paths reached relative to a directory
+ * descriptor. The protocol is described in drm.bridge's Wire.java; the numbers below are its.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/ioctl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define OP_HELLO 1
+#define OP_OPEN 2
+#define OP_IOCTL 3
+#define OP_REPLY 0x100
+#define OP_MEM_READ 0x201
+#define OP_MEM_DATA 0x202
+#define OP_MEM_WRITE 0x203
+#define OP_MEM_ACK 0x204
+#define MAX_MESSAGE (64 * 1024)
+#define DRM_MAJOR 226
+
+#define EXPORT __attribute__((visibility("default")))
+
+static char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char root[PATH_MAX];
+static size_t root_len;
+static char names[PATH_MAX];
+static size_t names_len;
+
+#define REAL(ret, name, ...)                                                                                   \
+    __attribute__((unused)) static ret (*real_##name)(__VA_ARGS__);                                                                  \
+    __attribute__((unused)) static void resolve_##name(void) {                                                                       \
+        if (!real_##name)                                                                                      \
+            real_##name = (ret(*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name);                                        \
+    }
+
+REAL(int, open, const char *, int, ...)
+REAL(int, open64, const char *, int, ...)
+REAL(int, openat, int, const char *, int, ...)
+REAL(int, openat64, int, const char *, int, ...)
+REAL(int, __open_2, const char *, int)
+REAL(int, __open64_2, const char *, int)
+REAL(int, __openat_2, int, const char *, int)
+REAL(int, __openat64_2, int, const char *, int)
+REAL(FILE *, fopen, const char *, const char *)
+REAL(FILE *, fopen64, const char *, const char *)
+REAL(int, ioctl, int, unsigned long, ...)
+REAL(int, stat, const char *, struct stat *)
+REAL(int, stat64, const char *, struct stat64 *)
+REAL(int, lstat, const char *, struct stat *)
+REAL(int, lstat64, const char *, struct stat64 *)
+REAL(int, fstat, int, struct stat *)
+REAL(int, fstat64, int, struct stat64 *)
+REAL(int, fstatat, int, const char *, struct stat *, int)
+REAL(int, fstatat64, int, const char *, struct stat64 *, int)
+REAL(int, __xstat, int, const char *, struct stat *)
+REAL(int, __xstat64, int, const char *, struct stat64 *)
+REAL(int, __lxstat, int, const char *, struct stat *)
+REAL(int, __lxstat64, int, const char *, struct stat64 *)
+REAL(int, __fxstat, int, int, struct stat *)
+REAL(int, __fxstat64, int, int, struct stat64 *)
+REAL(int, __fxstatat, int, int, const char *, struct stat *, int)
+REAL(int, __fxstatat64, int, int, const char *, struct stat64 *, int)
+REAL(int, statx, int, const char *, int, unsigned int, struct statx *)
+REAL(int, access, const char *, int)
+REAL(int, faccessat, int, const char *, int, int)
+REAL(int, euidaccess, const char *, int)
+REAL(int, eaccess, const char *, int)
+REAL(DIR *, opendir, const char *)
+REAL(int, scandir, const char *, struct dirent ***, int (*)(const struct dirent *),
+     int (*)(const struct dirent **, const struct dirent **))
+REAL(ssize_t, readlink, const char *, char *, size_t)
+REAL(ssize_t, readlinkat, int, const char *, char *, size_t)
+REAL(char *, realpath, const char *, char *)
+REAL(int, close, int)
+
+__attribute__((constructor)) static void kiln_init(void) {
+    const char *env = getenv("KILN_SOCKET");
+    if (env && *env) {
+        snprintf(socket_path, sizeof socket_path, "%s", env);
+    } else {
+        const char *run = getenv("XDG_RUNTIME_DIR");
+        struct stat st;
+        resolve_stat();
+        if (run && *run && real_stat(run, &st) == 0 && S_ISDIR(st.st_mode))
+            snprintf(socket_path, sizeof socket_path, "%s/kiln/kiln.sock", run);
+        else
+            snprintf(socket_path, sizeof socket_path, "/tmp/kiln-%u/kiln.sock", (unsigned)getuid());
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", socket_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(root, sizeof root, "%s/root", dir);
+    root_len = strlen(root);
+    snprintf(names, sizeof names, "%s/n/", dir);
+    names_len = strlen(names);
+}
+
+/* ---------------------------------------------------------------- paths */
+
+static int has_prefix(const char *path, const char *prefix) {
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* The path in the runtime's device tree, or NULL when the host's own path is meant. */
+static const char *map_path(const char *path, char *buffer) {
+    if (!path || path[0] != '/' || root_len == 0)
+        return NULL;
+    if (has_prefix(path, "/dev/dri") || has_prefix(path, "/sys/class/drm") ||
+        has_prefix(path, "/sys/devices/platform/kiln") || strncmp(path, "/sys/dev/char/226:", 18) == 0) {
+        if (root_len + strlen(path) >= PATH_MAX)
+            return NULL;
+        memcpy(buffer, root, root_len);
+        strcpy(buffer + root_len, path);
+        return buffer;
+    }
+    return NULL;
+}
+
+static int node_minor(const char *node) {
+    const char *digits = strncmp(node, "renderD", 7) == 0 ? node + 7 : strncmp(node, "card", 4) == 0 ? node + 4 : NULL;
+    if (!digits || !*digits)
+        return -1;
+    for (const char *p = digits; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    return atoi(digits);
+}
+
+/* Whether a mapped path resolves to a node placeholder; its name goes to node. */
+static int mapped_node(const char *mapped, char *node) {
+    char resolved[PATH_MAX];
+    resolve_realpath();
+    if (!real_realpath(mapped, resolved))
+        return 0;
+    if (strncmp(resolved, root, root_len) != 0 || strncmp(resolved + root_len, "/dev/dri/", 9) != 0)
+        return 0;
+    const char *name = resolved + root_len + 9;
+    if (strchr(name, '/') || node_minor(name) < 0 || strlen(name) >= 32)
+        return 0;
+    strcpy(node, name);
+    return 1;
+}
+
+/* The node a descriptor of Kiln's stands for (and its endpoint name), or 0 for any other descriptor. */
+static int endpoint_of(int fd, char *node, char *name) {
+    struct sockaddr_un address;
+    socklen_t length = sizeof address;
+    if (fd < 0 || getsockname(fd, (struct sockaddr *)&address, &length) < 0 || address.sun_family != AF_UNIX)
+        return 0;
+    if (length <= offsetof(struct sockaddr_un, sun_path) || strncmp(address.sun_path, names, names_len) != 0)
+        return 0;
+    const char *base = address.sun_path + names_len;
+    const char *dash = strchr(base, '-');
+    if (!dash || dash - base >= 32 || strlen(base) >= 64)
+        return 0;
+    char n[32];
+    memcpy(n, base, dash - base);
+    n[dash - base] = 0;
+    if (node_minor(n) < 0)
+        return 0;
+    if (node)
+        strcpy(node, n);
+    if (name)
+        strcpy(name, base);
+    return 1;
+}
+
+/* "/proc/self/fd/N", "/proc/PID/fd/N" (this process) or "/dev/fd/N" naming a descriptor of Kiln's. */
+static int proc_fd_node(const char *path, char *node) {
+    const char *rest = NULL;
+    char own[32];
+    snprintf(own, sizeof own, "/proc/%d/fd/", (int)getpid());
+    if (strncmp(path, "/proc/self/fd/", 14) == 0)
+        rest = path + 14;
+    else if (strncmp(path, "/dev/fd/", 8) == 0)
+        rest = path + 8;
+    else if (strncmp(path, own, strlen(own)) == 0)
+        rest = path + strlen(own);
+    if (!rest || !*rest)
+        return 0;
+    char *end;
+    long fd = strtol(rest, &end, 10);
+    if (*end || fd < 0 || fd > INT_MAX)
+        return 0;
+    return endpoint_of((int)fd, node, NULL);
+}
+
+static void as_device(struct stat *st, const char *node) {
+    st->st_mode = S_IFCHR | 0666;
+    st->st_rdev = makedev(DRM_MAJOR, node_minor(node));
+    st->st_size = 0;
+}
+
+/* The stat of a node: its placeholder's identity, a character device's type. */
+static int stat_node(const char *node, struct stat *st) {
+    char placeholder[PATH_MAX];
+    snprintf(placeholder, sizeof placeholder, "%s/dev/dri/%s", root, node);
+    resolve_stat();
+    if (real_stat(placeholder, st) < 0)
+        return -1;
+    as_device(st, node);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- transport */
+
+static int send_all(int fd, const void *data, size_t length) {
+    ssize_t n;
+    do
+        n = send(fd, data, length, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)length ? 0 : -1;
+}
+
+static ssize_t recv_one(int fd, void *buffer, size_t length) {
+    ssize_t n;
+    do
+        n = recv(fd, buffer, length, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+static int connect_runtime(int socket_flags, const char *bind_to) {
+    int s = socket(AF_UNIX, SOCK_SEQPACKET | socket_flags, 0);
+    if (s < 0)
+        return -1;
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (bind_to) {
+        if (strlen(bind_to) >= sizeof address.sun_path) {
+            resolve_close();
+            real_close(s);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        strcpy(address.sun_path, bind_to);
+        if (bind(s, (struct sockaddr *)&address, sizeof address) < 0) {
+            int e = errno;
+            resolve_close();
+            real_close(s);
+            errno = e;
+            return -1;
+        }
+    }
+    struct sockaddr_un server = {.sun_family = AF_UNIX};
+    strcpy(server.sun_path, socket_path);
+    int r;
+    do
+        r = connect(s, (struct sockaddr *)&server, sizeof server);
+    while (r < 0 && errno == EINTR);
+    if (bind_to)
+        unlink(bind_to); /* the name stays the socket's; the file is not needed */
+    if (r < 0) {
+        resolve_close();
+        real_close(s);
+        errno = ENODEV; /* no runtime: no device */
+        return -1;
+    }
+    return s;
+}
+
+/* A REPLY's result: >= 0, or -1 with errno set. */
+static int await_reply(int s, uint8_t *buffer, size_t size, ssize_t *length) {
+    ssize_t n = recv_one(s, buffer, size);
+    if (n < 12 || *(uint32_t *)buffer != OP_REPLY) {
+        errno = ENODEV;
+        return -1;
+    }
+    if (length)
+        *length = n;
+    int32_t result = *(int32_t *)(buffer + 4);
+    if (result < 0) {
+        errno = -result;
+        return -1;
+    }
+    return result;
+}
+
+/* Opens a node: the connected socket is the descriptor. */
+static int kiln_open(const char *node, int flags) {
+    uint64_t token;
+    if (getrandom(&token, sizeof token, 0) != sizeof token) {
+        errno = EIO;
+        return -1;
+    }
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "%s%s-%016llx", names, node, (unsigned long long)token);
+    int s = connect_runtime((flags & O_CLOEXEC) ? SOCK_CLOEXEC : 0, name);
+    if (s < 0)
+        return -1;
+    uint8_t message[256];
+    int length = snprintf((char *)message + 8, sizeof message - 8, "/dev/dri/%s", node);
+    ((uint32_t *)message)[0] = OP_OPEN;
+    ((uint32_t *)message)[1] = (uint32_t)flags;
+    if (send_all(s, message, 8 + length) < 0 || await_reply(s, message, sizeof message, NULL) < 0) {
+        int e = errno == EPIPE || errno == ECONNRESET ? ENODEV : errno;
+        resolve_close();
+        real_close(s);
+        errno = e;
+        return -1;
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------- this thread's control connection */
+
+static __thread int control = -1;
+static __thread ino_t control_ino;
+static __thread uint8_t *control_buffer;
+static pthread_key_t control_key;
+static pthread_once_t control_once = PTHREAD_ONCE_INIT;
+
+static void control_drop(void) {
+    if (control >= 0) {
+        resolve_close();
+        real_close(control);
+    }
+    control = -1;
+}
+
+static void control_thread_exit(void *unused) {
+    (void)unused;
+    control_drop();
+    free(control_buffer);
+    control_buffer = NULL;
+}
+
+static void control_after_fork(void) {
+    /* the parent's connection: the child gets its own when it calls */
+    control_drop();
+}
+
+static void control_setup(void) {
+    pthread_key_create(&control_key, control_thread_exit);
+    pthread_atfork(NULL, NULL, control_after_fork);
+}
+
+static int control_connection(void) {
+    pthread_once(&control_once, control_setup);
+    if (control >= 0) {
+        /* the program may have closed it behind our back (closefrom) and the number been reused */
+        struct stat st;
+        resolve_fstat();
+        if (real_fstat(control, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == control_ino)
+            return control;
+        control = -1;
+    }
+    if (!control_buffer) {
+        control_buffer = malloc(MAX_MESSAGE);
+        if (!control_buffer) {
+            errno = ENOMEM;
+            return -1;
+        }
+        pthread_setspecific(control_key, control_buffer);
+    }
+    int s = connect_runtime(SOCK_CLOEXEC, NULL);
+    if (s < 0)
+        return -1;
+    uint32_t hello[2] = {OP_HELLO, (uint32_t)gettid()};
+    if (send_all(s, hello, sizeof hello) < 0 || await_reply(s, control_buffer, MAX_MESSAGE, NULL) < 0) {
+        int e = errno;
+        resolve_close();
+        real_close(s);
+        errno = e == EACCES ? EACCES : ENODEV;
+        return -1;
+    }
+    struct stat st;
+    resolve_fstat();
+    real_fstat(s, &st);
+    control = s;
+    control_ino = st.st_ino;
+    return s;
+}
+
+/* Copies within this process without faulting on a bad pointer: EFAULT instead. */
+static int safe_copy(void *to, const void *from, size_t length) {
+    if (length == 0)
+        return 0;
+    struct iovec local = {to, length};
+    struct iovec remote = {(void *)from, length};
+    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (n == (ssize_t)length)
+        return 0;
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+        memcpy(to, from, length); /* no safety net here: a bad pointer faults as it would anyway */
+        return 0;
+    }
+    errno = EFAULT;
+    return -1;
+}
+
+static int safe_write(void *to, const void *from, size_t length) {
+    if (length == 0)
+        return 0;
+    struct iovec local = {(void *)from, length};
+    struct iovec remote = {to, length};
+    ssize_t n = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+    if (n == (ssize_t)length)
+        return 0;
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+        memcpy(to, from, length);
+        return 0;
+    }
+    errno = EFAULT;
+    return -1;
+}
+
+/* Answers the runtime's requests for our memory until the ioctl's reply comes. */
+static int kiln_ioctl(const char *name, unsigned long request, void *arg) {
+    int s = control_connection();
+    if (s < 0)
+        return -1;
+    uint8_t *b = control_buffer;
+    uint32_t size = _IOC_SIZE(request);
+    uint32_t in_length = (_IOC_DIR(request) & _IOC_WRITE) ? size : 0;
+    uint32_t name_length = strlen(name);
+    *(uint32_t *)(b + 0) = OP_IOCTL;
+    *(uint32_t *)(b + 4) = (uint32_t)request;
+    *(uint32_t *)(b + 8) = size;
+    *(uint32_t *)(b + 12) = in_length;
+    *(uint64_t *)(b + 16) = (uint64_t)(uintptr_t)arg;
+    *(uint32_t *)(b + 24) = name_length;
+    memcpy(b + 28, name, name_length);
+    if (safe_copy(b + 28 + name_length, arg, in_length) < 0)
+        return -1;
+    if (send_all(s, b, 28 + name_length + in_length) < 0)
+        goto lost;
+    for (;;) {
+        ssize_t n = recv_one(s, b, MAX_MESSAGE);
+        if (n < 4)
+            goto lost;
+        uint32_t op = *(uint32_t *)b;
+        if (op == OP_REPLY && n >= 12) {
+            int32_t result = *(int32_t *)(b + 4);
+            uint32_t out_length = *(uint32_t *)(b + 8);
+            if (out_length > size || (ssize_t)(12 + out_length) != n)
+                goto lost;
+            if (safe_write(arg, b + 12, out_length) < 0)
+                return -1;
+            if (result < 0) {
+                errno = -result;
+                return -1;
+            }
+            return result;
+        } else if ((op == OP_MEM_READ || op == OP_MEM_WRITE) && n >= 16) {
+            uint32_t length = *(uint32_t *)(b + 4);
+            void *address = (void *)(uintptr_t) * (uint64_t *)(b + 8);
+            int32_t error = 0;
+            if (op == OP_MEM_READ) {
+                if (length > MAX_MESSAGE - 8)
+                    goto lost;
+                if (safe_copy(b + 8, address, length) < 0)
+                    error = EFAULT;
+                *(uint32_t *)b = OP_MEM_DATA;
+                *(int32_t *)(b + 4) = error;
+                if (send_all(s, b, error ? 8 : 8 + length) < 0)
+                    goto lost;
+            } else {
+                if ((ssize_t)(16 + length) != n)
+                    goto lost;
+                if (safe_write(address, b + 16, length) < 0)
+                    error = EFAULT;
+                *(uint32_t *)b = OP_MEM_ACK;
+                *(int32_t *)(b + 4) = error;
+                if (send_all(s, b, 8) < 0)
+                    goto lost;
+            }
+        } else {
+            goto lost;
+        }
+    }
+lost:
+    control_drop();
+    errno = ENODEV; /* the runtime went away (or spoke nonsense): the device is gone */
+    return -1;
+}
+
+/* ---------------------------------------------------------------- the intercepted calls */
+
+static int open_common(int dirfd, const char *path, int flags, mode_t mode, int large) {
+    char buffer[PATH_MAX], node[32];
+    if (path && path[0] == '/') {
+        if (proc_fd_node(path, node))
+            return kiln_open(node, flags);
+        const char *mapped = map_path(path, buffer);
+        if (mapped) {
+            if (mapped_node(mapped, node))
+                return kiln_open(node, flags);
+            path = mapped;
+        }
+    }
+    if (large) {
+        resolve_openat64();
+        return real_openat64(dirfd, path, flags, mode);
+    }
+    resolve_openat();
+    return real_openat(dirfd, path, flags, mode);
+}
+
+static mode_t mode_argument(int flags, va_list ap) {
+    return (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
+}
+
+EXPORT int open(const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_common(AT_FDCWD, path, flags, mode, 0);
+}
+
+EXPORT int open64(const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_common(AT_FDCWD, path, flags, mode, 1);
+}
+
+EXPORT int openat(int dirfd, const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_common(dirfd, path, flags, mode, 0);
+}
+
+EXPORT int openat64(int dirfd, const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_common(dirfd, path, flags, mode, 1);
+}
+
+EXPORT int __open_2(const char *path, int flags) { return open_common(AT_FDCWD, path, flags, 0, 0); }
+EXPORT int __open64_2(const char *path, int flags) { return open_common(AT_FDCWD, path, flags, 0, 1); }
+EXPORT int __openat_2(int dirfd, const char *path, int flags) { return open_common(dirfd, path, flags, 0, 0); }
+EXPORT int __openat64_2(int dirfd, const char *path, int flags) { return open_common(dirfd, path, flags, 0, 1); }
+
+EXPORT FILE *fopen(const char *path, const char *mode) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_fopen();
+    return real_fopen(mapped ? mapped : path, mode);
+}
+
+EXPORT FILE *fopen64(const char *path, const char *mode) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_fopen64();
+    return real_fopen64(mapped ? mapped : path, mode);
+}
+
+EXPORT int ioctl(int fd, unsigned long request, ...) {
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    char name[64];
+    if (endpoint_of(fd, NULL, name))
+        return kiln_ioctl(name, request, arg);
+    resolve_ioctl();
+    return real_ioctl(fd, request, arg);
+}
+
+/* stat and friends: one body for each shape, the node placeholders made character devices. */
+static int stat_path(const char *path, struct stat *st, int follow) {
+    char buffer[PATH_MAX], node[32];
+    if (path && path[0] == '/') {
+        if (proc_fd_node(path, node))
+            return stat_node(node, st);
+        const char *mapped = map_path(path, buffer);
+        if (mapped) {
+            resolve_stat();
+            resolve_lstat();
+            int r = follow ? real_stat(mapped, st) : real_lstat(mapped, st);
+            if (r == 0 && S_ISREG(st->st_mode) && mapped_node(mapped, node))
+                as_device(st, node);
+            return r;
+        }
+    }
+    resolve_stat();
+    resolve_lstat();
+    return follow ? real_stat(path, st) : real_lstat(path, st);
+}
+
+static int stat_fd(int fd, struct stat *st) {
+    char node[32];
+    if (endpoint_of(fd, node, NULL))
+        return stat_node(node, st);
+    resolve_fstat();
+    return real_fstat(fd, st);
+}
+
+static int stat_at(int dirfd, const char *path, struct stat *st, int flags) {
+    if (path && path[0] == 0 && (flags & AT_EMPTY_PATH))
+        return stat_fd(dirfd, st);
+    if (path && path[0] == '/')
+        return stat_path(path, st, !(flags & AT_SYMLINK_NOFOLLOW));
+    resolve_fstatat();
+    return real_fstatat(dirfd, path, st, flags);
+}
+
+EXPORT int stat(const char *path, struct stat *st) { return stat_path(path, st, 1); }
+EXPORT int stat64(const char *path, struct stat64 *st) { return stat_path(path, (struct stat *)st, 1); }
+EXPORT int lstat(const char *path, struct stat *st) { return stat_path(path, st, 0); }
+EXPORT int lstat64(const char *path, struct stat64 *st) { return stat_path(path, (struct stat *)st, 0); }
+EXPORT int fstat(int fd, struct stat *st) { return stat_fd(fd, st); }
+EXPORT int fstat64(int fd, struct stat64 *st) { return stat_fd(fd, (struct stat *)st); }
+EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags) { return stat_at(dirfd, path, st, flags); }
+EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags) {
+    return stat_at(dirfd, path, (struct stat *)st, flags);
+}
+EXPORT int __xstat(int version, const char *path, struct stat *st) { (void)version; return stat_path(path, st, 1); }
+EXPORT int __xstat64(int version, const char *path, struct stat64 *st) {
+    (void)version;
+    return stat_path(path, (struct stat *)st, 1);
+}
+EXPORT int __lxstat(int version, const char *path, struct stat *st) { (void)version; return stat_path(path, st, 0); }
+EXPORT int __lxstat64(int version, const char *path, struct stat64 *st) {
+    (void)version;
+    return stat_path(path, (struct stat *)st, 0);
+}
+EXPORT int __fxstat(int version, int fd, struct stat *st) { (void)version; return stat_fd(fd, st); }
+EXPORT int __fxstat64(int version, int fd, struct stat64 *st) { (void)version; return stat_fd(fd, (struct stat *)st); }
+EXPORT int __fxstatat(int version, int dirfd, const char *path, struct stat *st, int flags) {
+    (void)version;
+    return stat_at(dirfd, path, st, flags);
+}
+EXPORT int __fxstatat64(int version, int dirfd, const char *path, struct stat64 *st, int flags) {
+    (void)version;
+    return stat_at(dirfd, path, (struct stat *)st, flags);
+}
+
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx) {
+    char buffer[PATH_MAX], node[32];
+    int is_node = 0;
+    resolve_statx();
+    if (path[0] == 0 && (flags & AT_EMPTY_PATH) && endpoint_of(dirfd, node, NULL)) {
+        snprintf(buffer, sizeof buffer, "%s/dev/dri/%s", root, node);
+        path = buffer;
+        dirfd = AT_FDCWD;
+        flags &= ~AT_EMPTY_PATH;
+        is_node = 1;
+    } else if (path[0] == '/') {
+        if (proc_fd_node(path, node)) {
+            snprintf(buffer, sizeof buffer, "%s/dev/dri/%s", root, node);
+            path = buffer;
+            is_node = 1;
+        } else {
+            const char *mapped = map_path(path, buffer);
+            if (mapped) {
+                path = mapped;
+                is_node = mapped_node(mapped, node);
+            }
+        }
+    }
+    int r = real_statx(dirfd, path, flags, mask, stx);
+    if (r == 0 && is_node && S_ISREG(stx->stx_mode)) {
+        stx->stx_mode = S_IFCHR | 0666;
+        stx->stx_rdev_major = DRM_MAJOR;
+        stx->stx_rdev_minor = node_minor(node);
+        stx->stx_size = 0;
+    }
+    return r;
+}
+
+EXPORT int access(const char *path, int mode) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_access();
+    return real_access(mapped ? mapped : path, mode);
+}
+
+EXPORT int faccessat(int dirfd, const char *path, int mode, int flags) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_faccessat();
+    return real_faccessat(dirfd, mapped ? mapped : path, mode, flags);
+}
+
+EXPORT int euidaccess(const char *path, int mode) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_euidaccess();
+    return real_euidaccess(mapped ? mapped : path, mode);
+}
+
+EXPORT int eaccess(const char *path, int mode) { return euidaccess(path, mode); }
+
+EXPORT DIR *opendir(const char *path) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_opendir();
+    return real_opendir(mapped ? mapped : path);
+}
+
+EXPORT int scandir(const char *path, struct dirent ***list, int (*filter)(const struct dirent *),
+                   int (*compare)(const struct dirent **, const struct dirent **)) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_scandir();
+    return real_scandir(mapped ? mapped : path, list, filter, compare);
+}
+
+static ssize_t readlink_common(int dirfd, const char *path, char *out, size_t size) {
+    char buffer[PATH_MAX], node[32];
+    if (path && path[0] == '/') {
+        if (proc_fd_node(path, node)) {
+            char target[64];
+            int n = snprintf(target, sizeof target, "/dev/dri/%s", node);
+            size_t copy = (size_t)n < size ? (size_t)n : size;
+            memcpy(out, target, copy); /* readlink does not terminate */
+            return (ssize_t)copy;
+        }
+        const char *mapped = map_path(path, buffer);
+        if (mapped)
+            path = mapped;
+    }
+    resolve_readlinkat();
+    return real_readlinkat(dirfd, path, out, size);
+}
+
+EXPORT ssize_t readlink(const char *path, char *out, size_t size) { return readlink_common(AT_FDCWD, path, out, size); }
+EXPORT ssize_t readlinkat(int dirfd, const char *path, char *out, size_t size) {
+    return readlink_common(dirfd, path, out, size);
+}
+
+EXPORT char *realpath(const char *path, char *resolved) {
+    char buffer[PATH_MAX];
+    const char *mapped = map_path(path, buffer);
+    resolve_realpath();
+    if (!mapped)
+        return real_realpath(path, resolved);
+    char result[PATH_MAX];
+    if (!real_realpath(mapped, result))
+        return NULL;
+    const char *shown = strncmp(result, root, root_len) == 0 && (result[root_len] == '/' || !result[root_len])
+                            ? result + root_len
+                            : result;
+    if (!*shown)
+        shown = "/";
+    if (!resolved) {
+        return strdup(shown);
+    }
+    snprintf(resolved, PATH_MAX, "%s", shown);
+    return resolved;
+}

@@ -1,0 +1,195 @@
+package kiln.drm.bridge;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+import kiln.drm.api.DrmException;
+import kiln.drm.api.Errno;
+import kiln.drm.api.client.Client;
+
+/**
+ * One thread's control connection: its ioctls, one at a time, run on this session's own thread
+ * in the calling process's {@link Client}. A malformed request is answered EINVAL and changes
+ * nothing; the connection ending ends the session.
+ */
+final class Session implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int IOCTL_HEADER = 28;
+    /** {@code _IOC_SIZE} has 14 bits. */
+    private static final int MAX_IOCTL_SIZE = (1 << 14) - 1;
+
+    private final BridgeServer server;
+    private final int fd;
+    private final int pid;
+    private final Client client;
+    private MemorySegment in;
+    private MemorySegment out;
+    private MemorySegment bounce;
+    private MemorySegment state;
+    private Arena arena;
+    /** process_vm_* works for this process; once refused, the caller copies for us. */
+    private boolean vmAllowed = true;
+
+    Session(BridgeServer server, int fd, int pid, Client client) {
+        this.server = server;
+        this.fd = fd;
+        this.pid = pid;
+        this.client = client;
+    }
+
+    @Override
+    public void run() {
+        try (Arena a = Arena.ofConfined()) {
+            arena = a;
+            in = a.allocate(Wire.MAX_MESSAGE, 8);
+            out = a.allocate(Wire.MAX_MESSAGE, 8);
+            bounce = a.allocate(Wire.MEM_CHUNK, 8);
+            state = Posix.callState(a);
+            reply(0, null, 0); // HELLO answered
+            for (;;) {
+                int n = Posix.recv(fd, in, state);
+                if (n == 0) {
+                    return;
+                }
+                if (n < 4 || in.get(INT, 0) != Wire.IOCTL) {
+                    reply(-Errno.EINVAL.code(), null, 0);
+                    continue;
+                }
+                ioctl(n);
+            }
+        } catch (Posix.PosixException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "control connection of " + pid + " ended: " + e.getMessage());
+        } catch (DrmException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "control connection of " + pid + " lost: " + e.getMessage());
+        } finally {
+            server.sessionEnded(this, fd, pid);
+        }
+    }
+
+    private void ioctl(int n) throws Posix.PosixException, DrmException {
+        if (n < IOCTL_HEADER) {
+            reply(-Errno.EINVAL.code(), null, 0);
+            return;
+        }
+        int cmd = in.get(INT, 4);
+        int size = in.get(INT, 8);
+        int inLength = in.get(INT, 12);
+        long arg = in.get(LONG, 16);
+        int nameLength = in.get(INT, 24);
+        if (size < 0 || size > MAX_IOCTL_SIZE || (inLength != 0 && inLength != size) || nameLength <= 0
+                || nameLength > Wire.MAX_NAME || (long) IOCTL_HEADER + nameLength + inLength != n) {
+            reply(-Errno.EINVAL.code(), null, 0);
+            return;
+        }
+        String name = new String(in.asSlice(IOCTL_HEADER, nameLength).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+        Endpoint endpoint = server.endpoint(name);
+        if (endpoint == null) {
+            reply(-Errno.EBADF.code(), null, 0);
+            return;
+        }
+        MemorySegment struct = MemorySegment.ofArray(new byte[size]);
+        MemorySegment.copy(in, IOCTL_HEADER + nameLength, struct, 0, inLength);
+        Call call = new Call(this, arg, struct);
+        int result;
+        try {
+            int kfd = client.install(endpoint.file());
+            try {
+                result = CallerMemory.during(call, () -> client.ioctl(kfd, cmd, arg));
+            } finally {
+                client.close(kfd);
+            }
+        } catch (DrmException e) {
+            result = -e.errno().code();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "ioctl 0x" + Integer.toHexString(cmd) + " of " + client + " failed", e);
+            result = -Errno.EIO.code();
+        }
+        boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ
+        reply(result, struct, copyBack ? size : 0);
+    }
+
+    private void reply(int result, MemorySegment struct, int length) throws Posix.PosixException {
+        out.set(INT, 0, Wire.REPLY);
+        out.set(INT, 4, result);
+        out.set(INT, 8, length);
+        if (length > 0) {
+            MemorySegment.copy(struct, 0, out, 12, length);
+        }
+        Posix.send(fd, out, 12 + length, state);
+    }
+
+    /** Moves bytes between Kiln and the caller's memory (see {@link Call}); EFAULT for what is not mapped there. */
+    void remote(boolean write, long address, MemorySegment local, long offset, long length) throws DrmException {
+        long done = 0;
+        while (done < length) {
+            int chunk = (int) Math.min(Wire.MEM_CHUNK, length - done);
+            long at = address + done;
+            if (write) {
+                MemorySegment.copy(local, offset + done, bounce, 0, chunk);
+            }
+            if (!(vmAllowed && viaKernel(write, at, chunk))) {
+                viaCaller(write, at, chunk);
+            }
+            if (!write) {
+                MemorySegment.copy(bounce, 0, local, offset + done, chunk);
+            }
+            done += chunk;
+        }
+    }
+
+    private boolean viaKernel(boolean write, long address, int length) throws DrmException {
+        try {
+            long n = Posix.vm(write, pid, bounce, address, length, arena, state);
+            if (n != length) {
+                throw fault(address, length);
+            }
+            return true;
+        } catch (Posix.PosixException e) {
+            if (e.errno == Posix.EPERM || e.errno == Posix.ENOSYS) {
+                vmAllowed = false; // Yama or seccomp: the caller copies from now on
+                return false;
+            }
+            throw fault(address, length);
+        }
+    }
+
+    private void viaCaller(boolean write, long address, int length) throws DrmException {
+        try {
+            out.set(INT, 0, write ? Wire.MEM_WRITE : Wire.MEM_READ);
+            out.set(INT, 4, length);
+            out.set(LONG, 8, address);
+            if (write) {
+                MemorySegment.copy(bounce, 0, out, 16, length);
+            }
+            Posix.send(fd, out, write ? 16 + length : 16, state);
+            int n = Posix.recv(fd, in, state);
+            int expected = write ? Wire.MEM_ACK : Wire.MEM_DATA;
+            if (n < 8 || in.get(INT, 0) != expected) {
+                throw new DrmException(Errno.EIO, "the caller answered a memory request with a malformed message");
+            }
+            if (in.get(INT, 4) != 0) {
+                throw fault(address, length);
+            }
+            if (!write) {
+                if (n != 8 + length) {
+                    throw new DrmException(Errno.EIO, "the caller sent " + (n - 8) + " bytes for " + length);
+                }
+                MemorySegment.copy(in, 8, bounce, 0, length);
+            }
+        } catch (Posix.PosixException e) {
+            throw new DrmException(Errno.EIO, "the caller went away during its call", e);
+        }
+    }
+
+    private static DrmException fault(long address, long length) {
+        return DrmException.quiet(Errno.EFAULT, "bad address 0x" + Long.toHexString(address) + "+" + length);
+    }
+
+    int pid() {
+        return pid;
+    }
+}

@@ -1,0 +1,44 @@
+package kiln.drm.bridge;
+
+/**
+ * The bridge protocol, one SOCK_SEQPACKET message per request or answer, little-endian; the
+ * preload library ({@code src/main/c/kiln-preload.c}) holds the same numbers.
+ *
+ * <p>A connection's first message says what it is. {@link #HELLO} makes it one thread's
+ * <em>control</em> connection: ioctls go over it, one at a time, and while one runs the bridge may
+ * ask the caller to read or write its own memory ({@link #MEM_READ}, {@link #MEM_WRITE}) when it
+ * cannot do so itself. {@link #OPEN} makes it an <em>endpoint</em>: the very descriptor the program
+ * gets for a device node; its last close anywhere (dup, fork, exit) ends the connection, and that
+ * releases the file. An endpoint is named by the path its socket was bound to, which any process
+ * holding it reads back with {@code getsockname}, so the name travels with the descriptor.
+ *
+ * <pre>
+ * HELLO     u32 op, i32 tid                                        -> REPLY
+ * OPEN      u32 op, u32 flags, path bytes                          -> REPLY
+ * IOCTL     u32 op, u32 cmd, u32 size, u32 in_len, u64 arg,
+ *           u32 name_len, name bytes, in bytes                     -> [MEM_*]... REPLY
+ * MEM_READ  u32 op, u32 len, u64 addr                              -> MEM_DATA u32 op, i32 errno, bytes
+ * MEM_WRITE u32 op, u32 len, u64 addr, bytes                       -> MEM_ACK  u32 op, i32 errno
+ * REPLY     u32 op, i32 result or -errno, u32 out_len, out bytes (the ioctl struct to copy back)
+ * </pre>
+ */
+final class Wire {
+    static final int HELLO = 1;
+    static final int OPEN = 2;
+    static final int IOCTL = 3;
+    static final int REPLY = 0x100;
+    static final int MEM_READ = 0x201;
+    static final int MEM_DATA = 0x202;
+    static final int MEM_WRITE = 0x203;
+    static final int MEM_ACK = 0x204;
+
+    /** The largest message either side sends: an ioctl struct is at most 16 KiB, memory moves in chunks. */
+    static final int MAX_MESSAGE = 64 * 1024;
+    /** Memory moves through the caller in chunks this large (header room left). */
+    static final int MEM_CHUNK = MAX_MESSAGE - 64;
+    /** An endpoint's name: at most this long, [A-Za-z0-9-] only. */
+    static final int MAX_NAME = 64;
+
+    private Wire() {
+    }
+}
