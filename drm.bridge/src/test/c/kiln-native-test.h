@@ -75,7 +75,7 @@ char *drmGetRenderDeviceNameFromFd(int fd);
 #define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL 1
 #define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT 2
 
-static int failures;
+__attribute__((unused)) static int failures;
 
 #define CHECK(condition, ...)                                                                                  \
     do {                                                                                                       \

@@ -68,6 +68,8 @@ class RuntimeSmokeIT {
             assertEquals(0, runtime.finish(), "exit status of a script whose commands all succeeded");
             String everything = runtime.transcript();
             assertTrue(everything.contains("Kiln runtime up in"), "start-up report missing:\n" + everything);
+            assertTrue(everything.contains("Native device nodes: " + deploy.resolve("bridge/kiln.sock")),
+                    "the report says where native programs connect:\n" + everything);
             assertFalse(NOISE.matcher(everything).find(), "a clean run printed a warning or a trace:\n" + everything);
         }
     }
@@ -118,6 +120,8 @@ class RuntimeSmokeIT {
             assertTrue(Files.isRegularFile(KILN_JAR), "runtime not exported: " + KILN_JAR);
             ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/run").toString(), "--no-build");
             pb.environment().put("KILN_DEPLOY", deploy.toString());
+            // a socket of its own: a developer's running runtime keeps its bridge
+            pb.environment().put("KILN_SOCKET", deploy.resolve("bridge/kiln.sock").toString());
             return new Runtime(pb.start());
         }
 

@@ -18,6 +18,10 @@ final class KilnOptions {
         "runtime.support", "drm.api", "drm.impl", "agx.api", "agx.silicon", "agx.firmware",
         "agx.g13", "agx.g14", "firmware.fw12_3", "firmware.fw13_2", "agx.driver", "agx.client", "drm.bridge"};
 
+    /** Where the runtime under test serves native programs. */
+    static final java.nio.file.Path SOCKET = java.nio.file.Path.of("/tmp", "kiln-itest-" + ProcessHandle.current().pid(),
+            "kiln.sock");
+
     private KilnOptions() {
     }
 
@@ -36,6 +40,8 @@ final class KilnOptions {
                 frameworkProperty("felix.fileinstall.poll").value("200"),
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
                 frameworkProperty("felix.fileinstall.log.level").value("2"),
+                // the native bridge listens on a socket of this test run: a developer's runtime keeps its own
+                frameworkProperty("kiln.socket").value(SOCKET.toString()),
                 systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"),
                 systemProperty("org.slf4j.simpleLogger.log.kiln.agx.driver.internal.device").value("info"), // what each device did, in the reports
                 // logging first, or slf4j binds to NOP for the life of the VM

@@ -34,6 +34,7 @@ import kiln.drm.api.client.Client;
 import kiln.drm.api.client.ClientFactory;
 import kiln.drm.api.client.OpenFile;
 import kiln.drm.api.device.DrmDevice;
+import kiln.runtime.support.shell.StartupLine;
 
 /**
  * The runtime's end of the native bridge: a private Unix socket that native programs, with the
@@ -74,8 +75,38 @@ public final class BridgeServer {
     /** Live connection descriptors and their threads (guarded by this). */
     private final Map<Integer, Thread> connections = new HashMap<>();
     private final int listener;
+    private final HangupWatch hangups;
     private final Thread acceptor;
     private volatile boolean stopping;
+    private final org.osgi.framework.ServiceRegistration<Object> startupLine;
+    private final java.util.concurrent.atomic.LongAdder ioctls = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private int sessions;
+
+    /**
+     * What {@code drm:bridge} shows.
+     *
+     * @param socket    where native programs connect
+     * @param processes host processes with a Kiln client
+     * @param sessions  control connections (one per calling thread)
+     * @param endpoints files native processes hold
+     * @param ioctls    ioctls served since start
+     * @param refused   connections refused (another user)
+     */
+    public record Status(String socket, int processes, int sessions, int endpoints, long ioctls, long refused) {
+    }
+
+    public Status status() {
+        int live;
+        synchronized (this) {
+            live = sessions;
+        }
+        return new Status(socket.toString(), clients.size(), live, endpoints.size(), ioctls.sum(), refused.get());
+    }
+
+    void ioctlServed() {
+        ioctls.increment();
+    }
 
     @Activate
     public BridgeServer(@Reference ClientFactory clientFactory, BundleContext context, Config config) throws IOException {
@@ -96,9 +127,12 @@ public final class BridgeServer {
             writeTree();
         }
         Files.deleteIfExists(socket); // a runtime that ended without cleaning up
+        this.hangups = new HangupWatch();
         this.listener = Posix.listen(socket.toString(), 128);
         this.acceptor = Thread.ofPlatform().name("kiln-bridge-accept").daemon(true).start(this::acceptLoop);
         LOG.log(System.Logger.Level.INFO, "native bridge listening on " + socket + " (bin/kiln-exec PROGRAM)");
+        this.startupLine = context.registerService(Object.class, new Object(), new java.util.Hashtable<>(
+                Map.of(StartupLine.PROPERTY, "Native device nodes: " + socket + " (run programs with bin/kiln-exec)")));
     }
 
     static Path socketPath(Config config, BundleContext context) {
@@ -194,6 +228,7 @@ public final class BridgeServer {
             if (!allowedUids.contains(uid)) {
                 LOG.log(System.Logger.Level.WARNING, "native bridge: refused pid " + pid + " of uid " + uid
                         + " (not among " + allowedUids + ")");
+                refused.incrementAndGet();
                 answer(fd, -Errno.EACCES.code(), message, state);
                 return;
             }
@@ -201,7 +236,11 @@ public final class BridgeServer {
             int op = n >= 4 ? message.get(ValueLayout.JAVA_INT_UNALIGNED, 0) : 0;
             if (op == Wire.HELLO && n == 8) {
                 Client client = clients.acquire(pid, uid);
+                synchronized (this) {
+                    sessions++;
+                }
                 next = new Session(this, fd, pid, client);
+                hangups.watch(fd, Thread.currentThread()); // the session runs on this thread
             } else if (op == Wire.OPEN && n > 8) {
                 String path = new String(message.asSlice(8, n - 8).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
                 next = open(fd, pid, uid, path, message, state);
@@ -274,6 +313,10 @@ public final class BridgeServer {
     }
 
     void sessionEnded(Session session, int fd, int pid) {
+        hangups.forget(fd);
+        synchronized (this) {
+            sessions--;
+        }
         clients.release(pid);
         connectionEnded(fd);
     }
@@ -291,17 +334,9 @@ public final class BridgeServer {
         }
     }
 
-    /** Live connections: control sessions and endpoints. */
-    synchronized int connections() {
-        return connections.size();
-    }
-
-    int endpoints() {
-        return endpoints.size();
-    }
-
     @Deactivate
     void deactivate() {
+        startupLine.unregister();
         List<Thread> threads;
         synchronized (this) {
             stopping = true;
@@ -323,9 +358,15 @@ public final class BridgeServer {
             Thread.currentThread().interrupt();
         }
         Posix.close(listener);
+        hangups.close();
         try {
             Files.deleteIfExists(socket);
             tree.remove();
+            try (var left = Files.list(socket.getParent().resolve("n"))) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(socket.getParent().resolve("n"));
+                }
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "native bridge: could not clean up " + socket.getParent(), e);
         }

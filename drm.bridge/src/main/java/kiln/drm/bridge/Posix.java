@@ -64,6 +64,12 @@ final class Posix {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle GETPEERNAME = find("getpeername", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle EPOLL_CREATE1 = find("epoll_create1", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = find("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = find("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle PROCESS_VM_READV = find("process_vm_readv", FunctionDescriptor.of(
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
@@ -263,6 +269,69 @@ final class Posix {
                     : (long) PROCESS_VM_READV.invokeExact(state, pid, iovs, 1L, iovs.asSlice(16), 1L, 0L);
             if (n < 0) {
                 throw new PosixException(write ? "process_vm_writev" : "process_vm_readv", errno(state));
+            }
+            return n;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLLHUP = 0x10;
+    static final int EPOLLRDHUP = 0x2000;
+    static final int EPOLLONESHOT = 1 << 30;
+    /** {@code struct epoll_event} is packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
+    static final int EPOLL_EVENT_SIZE = "amd64".equals(System.getProperty("os.arch")) ? 12 : 16;
+    private static final int EPOLL_DATA_OFFSET = EPOLL_EVENT_SIZE == 12 ? 4 : 8;
+
+    static int epollCreate() throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) EPOLL_CREATE1.invokeExact(state, SOCK_CLOEXEC);
+            if (fd < 0) {
+                throw new PosixException("epoll_create1", errno(state));
+            }
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code epoll_ctl}; the event's data is {@code fd}. */
+    static void epollControl(int epoll, int op, int fd, int events) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment event = arena.allocate(16, 8);
+            event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+            event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, fd);
+            if ((int) EPOLL_CTL.invokeExact(state, epoll, op, fd, event) < 0) {
+                throw new PosixException("epoll_ctl", errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} for events; returns how many, their fds in {@code fds}. */
+    static int epollWait(int epoll, MemorySegment events, int[] fds, int timeoutMillis, MemorySegment state)
+            throws PosixException {
+        try {
+            int n = (int) EPOLL_WAIT.invokeExact(state, epoll, events, fds.length, timeoutMillis);
+            if (n < 0) {
+                if (errno(state) == EINTR) {
+                    return 0;
+                }
+                throw new PosixException("epoll_wait", errno(state));
+            }
+            for (int i = 0; i < n; i++) {
+                fds[i] = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
             }
             return n;
         } catch (PosixException e) {

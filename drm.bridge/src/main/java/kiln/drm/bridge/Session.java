@@ -108,6 +108,7 @@ final class Session implements Runnable {
             LOG.log(System.Logger.Level.ERROR, "ioctl 0x" + Integer.toHexString(cmd) + " of " + client + " failed", e);
             result = -Errno.EIO.code();
         }
+        server.ioctlServed();
         boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ
         reply(result, struct, copyBack ? size : 0);
     }

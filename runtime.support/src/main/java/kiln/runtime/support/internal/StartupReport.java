@@ -10,6 +10,10 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
+import kiln.runtime.support.shell.StartupLine;
 
 /**
  * Prints, once the framework has reached its final start level, which bundles came up.
@@ -35,9 +39,26 @@ final class StartupReport implements FrameworkListener {
     public void frameworkEvent(FrameworkEvent event) {
         if (StartupComplete.isCandidate(event) && StartupComplete.reached(context) && !reported) {
             reported = true;
-            out.print(render(context.getBundles(), ManagementFactory.getRuntimeMXBean().getUptime()));
+            out.print(render(context.getBundles(), ManagementFactory.getRuntimeMXBean().getUptime()) + lines());
             out.flush();
         }
+    }
+
+    /** What bundles add ({@link StartupLine}), one per line. */
+    private String lines() {
+        StringBuilder text = new StringBuilder();
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(" + StartupLine.PROPERTY + "=*)");
+            if (refs != null) {
+                java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
+                for (ServiceReference<?> ref : refs) {
+                    text.append("  ").append(ref.getProperty(StartupLine.PROPERTY)).append(System.lineSeparator());
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+        return text.toString();
     }
 
     static String render(Bundle[] bundles, long uptimeMillis) {

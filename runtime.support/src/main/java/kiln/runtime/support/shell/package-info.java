@@ -3,5 +3,5 @@
  * for people or JSON for scripts ({@code --json}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.runtime.support.shell;

@@ -1,0 +1,204 @@
+package kiln.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+import kiln.drm.api.device.DrmDevice;
+import kiln.drm.api.device.DrmDeviceFactory;
+
+/**
+ * Unmodified native programs, linked against the machine's real libdrm, use Kiln's devices
+ * through {@code bin/kiln-exec}: discovery, versions and syncobjs with the kernel's answers; a
+ * process killed in the middle of a wait, or exiting, leaves nothing behind in Kiln; the runtime
+ * going away ends a native wait at once.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class NativeBridgeIT extends KilnTestBase {
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Path ROOT = Path.of(System.getProperty("kiln.root", "..")).toAbsolutePath().normalize();
+    private static final Path PROGRAMS = ROOT.resolve("drm.bridge/target/native/tests");
+
+    @Before
+    public void programsBuilt() throws Exception {
+        Path skipped = PROGRAMS.resolve("SKIPPED");
+        if (Files.exists(skipped)) {
+            String why = Files.readString(skipped).trim();
+            System.err.println("********** NativeBridgeIT did not run: " + why + " **********");
+            Assume.assumeTrue(why, false);
+        }
+        assertTrue("the native test programs are built by drm.bridge: " + PROGRAMS, Files.isDirectory(PROGRAMS));
+        device("t8103");
+        device("t8112");
+    }
+
+    /** A native program under bin/kiln-exec, its output lines queued. */
+    private static final class Program implements AutoCloseable {
+        final Process process;
+        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final StringBuilder transcript = new StringBuilder();
+
+        Program(String name, String... args) throws Exception {
+            List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/kiln-exec").toString(),
+                    PROGRAMS.resolve(name).toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("KILN_SOCKET", KilnOptions.SOCKET.toString());
+            process = pb.start();
+            Thread.ofPlatform().daemon(true).start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        synchronized (transcript) {
+                            transcript.append(line).append('\n');
+                        }
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException e) {
+                    // the program is gone
+                }
+            });
+        }
+
+        String expect(String prefix) throws InterruptedException {
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            for (;;) {
+                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new AssertionError("no line starting '" + prefix + "' from the program:\n" + transcript());
+                }
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+
+        int exit() throws InterruptedException {
+            assertTrue("the program did not end:\n" + transcript(), process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+            return process.exitValue();
+        }
+
+        String transcript() {
+            synchronized (transcript) {
+                return transcript.toString();
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    private Map<String, Long> bridge() throws Exception {
+        String json = Shell.run(context, "drm:bridge --json");
+        Map<String, Long> values = new java.util.HashMap<>();
+        Matcher m = Pattern.compile("\"(\\w+)\": (\\d+)").matcher(json);
+        while (m.find()) {
+            values.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return values;
+    }
+
+    private int openFiles() throws Exception {
+        int files = 0;
+        for (DrmDevice d : service(DrmDeviceFactory.class).devices()) {
+            files += d.files().size();
+        }
+        return files;
+    }
+
+    private DrmDevice device(String name) throws Exception {
+        return context.getService(asahiDevice(name));
+    }
+
+    /** Nothing native is connected and no file they opened is left open. */
+    private void awaitReleased(int filesBefore) throws Exception {
+        Await.until(LIMIT, () -> {
+            Map<String, Long> b = bridge();
+            boolean released = b.get("native_processes") == 0 && b.get("control_connections") == 0
+                    && b.get("open_files") == 0 && openFiles() == filesBefore;
+            return released ? "" : Shell.run(context, "drm:bridge") + Shell.run(context, "drm:clients") + "DRM files open: "
+                    + openFiles() + ", before: " + filesBefore;
+        }, String::isEmpty, "every native file released");
+    }
+
+    private void awaitSessions(long n) throws Exception {
+        Await.until(LIMIT, () -> bridge().get("control_connections"), v -> v == n, n + " control connections");
+    }
+
+    @Test
+    public void libdrmFindsKilnsDevicesAndItsSyncobjsAnswerAsTheKernels() throws Exception {
+        int before = openFiles();
+        try (Program p = new Program("drm-basics")) {
+            int exit = p.exit();
+            assertEquals("drm-basics failed:\n" + p.transcript(), 0, exit);
+            assertTrue(p.transcript(), p.transcript().contains("apple,agx-t8103") && p.transcript().contains("apple,agx-t8112"));
+        }
+        awaitReleased(before);
+        assertTrue(bridge().get("ioctls") > 20);
+    }
+
+    @Test
+    public void aKilledWaiterAndAnExitingProcessLeaveNothingBehind() throws Exception {
+        int before = openFiles();
+        String node = "/dev/dri/" + device("t8103").renderNode();
+        try (Program killed = new Program("hold-and-wait", node); Program exiting = new Program("hold-and-wait", node)) {
+            killed.expect("ready");
+            exiting.expect("ready");
+            awaitSessions(4);
+            String clients = Shell.run(context, "drm:clients --json");
+            for (Program p : List.of(killed, exiting)) {
+                assertTrue(clients, Pattern.compile("\"kind\": \"native\", \"host_pid\": " + p.process.pid() + ", \"uid\": \\d+, "
+                        + "\"command\": \"[^\"]*hold-and-wait " + node + "\"").matcher(clients).find());
+            }
+            assertEquals(before + 2, openFiles());
+
+            killed.process.destroyForcibly(); // SIGKILL in the middle of its wait
+            killed.exit();
+            exiting.process.getOutputStream().close(); // its stdin ends: it returns from main
+            assertEquals(exiting.transcript(), 0, exiting.exit());
+        }
+        awaitReleased(before);
+    }
+
+    @Test
+    public void theRuntimeGoingAwayEndsANativeWaitAtOnce() throws Exception {
+        Bundle bridge = find("drm.bridge").orElseThrow();
+        try (Program p = new Program("hold-and-wait", "/dev/dri/" + device("t8112").renderNode())) {
+            p.expect("ready");
+            awaitSessions(2);
+            bridge.stop();
+            try {
+                assertEquals("the wait ends with ENODEV", "woke -19", p.expect("woke"));
+            } finally {
+                bridge.start();
+            }
+            p.process.getOutputStream().close();
+            assertEquals(p.transcript(), 0, p.exit());
+        }
+        Await.until(LIMIT, () -> Shell.run(context, "drm:bridge --json"), s -> s.contains("\"native_processes\": 0"),
+                "the restarted bridge to have no native process");
+    }
+}
