@@ -46,6 +46,13 @@
 #define OP_MEM_DATA 0x202
 #define OP_MEM_WRITE 0x203
 #define OP_MEM_ACK 0x204
+#define OP_ADOPT 4
+#define OP_FD_QUERY 0x205
+#define OP_FD_INFO 0x206
+#define FD_KILN 0
+#define FD_FOREIGN 1
+#define FD_CLOSED 2
+#define ADOPT_ENTRY 32
 #define MAX_MESSAGE (64 * 1024)
 #define DRM_MAJOR 226
 
@@ -186,14 +193,12 @@ static int endpoint_of(int fd, char *node, char *name) {
     if (length <= offsetof(struct sockaddr_un, sun_path) || strncmp(address.sun_path, names, names_len) != 0)
         return 0;
     const char *base = address.sun_path + names_len;
-    const char *dash = strchr(base, '-');
+    const char *dash = strrchr(base, '-');
     if (!dash || dash - base >= 32 || strlen(base) >= 64)
         return 0;
     char n[32];
     memcpy(n, base, dash - base);
     n[dash - base] = 0;
-    if (node_minor(n) < 0)
-        return 0;
     if (node)
         strcpy(node, n);
     if (name)
@@ -218,7 +223,27 @@ static int proc_fd_node(const char *path, char *node) {
     long fd = strtol(rest, &end, 10);
     if (*end || fd < 0 || fd > INT_MAX)
         return 0;
-    return endpoint_of((int)fd, node, NULL);
+    char kind[32];
+    if (!endpoint_of((int)fd, kind, NULL))
+        return 0;
+    if (node_minor(kind) < 0) {
+        /* a file that is not a node (syncobj, sync_file, dma-buf): the kernel's anonymous files */
+        strcpy(node, kind);
+        return 2;
+    }
+    strcpy(node, kind);
+    return 1;
+}
+
+/* What readlink shows for a descriptor of Kiln's that is not a node. */
+static const char *anonymous_link(const char *kind) {
+    if (strcmp(kind, "syncobj") == 0)
+        return "anon_inode:syncobj";
+    if (strcmp(kind, "sync_file") == 0)
+        return "anon_inode:sync_file";
+    if (strcmp(kind, "dmabuf") == 0)
+        return "/dmabuf:";
+    return "anon_inode:kiln";
 }
 
 static void as_device(struct stat *st, const char *node) {
@@ -311,23 +336,20 @@ static int await_reply(int s, uint8_t *buffer, size_t size, ssize_t *length) {
     return result;
 }
 
-/* Opens a node: the connected socket is the descriptor. */
-static int kiln_open(const char *node, int flags) {
+/* A new endpoint named after kind, introduced by its first message; the socket is the descriptor. */
+static int kiln_endpoint(const char *kind, int cloexec, const void *first, size_t first_length) {
     uint64_t token;
     if (getrandom(&token, sizeof token, 0) != sizeof token) {
         errno = EIO;
         return -1;
     }
     char name[PATH_MAX];
-    snprintf(name, sizeof name, "%s%s-%016llx", names, node, (unsigned long long)token);
-    int s = connect_runtime((flags & O_CLOEXEC) ? SOCK_CLOEXEC : 0, name);
+    snprintf(name, sizeof name, "%s%s-%016llx", names, kind, (unsigned long long)token);
+    int s = connect_runtime(cloexec ? SOCK_CLOEXEC : 0, name);
     if (s < 0)
         return -1;
     uint8_t message[256];
-    int length = snprintf((char *)message + 8, sizeof message - 8, "/dev/dri/%s", node);
-    ((uint32_t *)message)[0] = OP_OPEN;
-    ((uint32_t *)message)[1] = (uint32_t)flags;
-    if (send_all(s, message, 8 + length) < 0 || await_reply(s, message, sizeof message, NULL) < 0) {
+    if (send_all(s, first, first_length) < 0 || await_reply(s, message, sizeof message, NULL) < 0) {
         int e = errno == EPIPE || errno == ECONNRESET ? ENODEV : errno;
         resolve_close();
         real_close(s);
@@ -335,6 +357,24 @@ static int kiln_open(const char *node, int flags) {
         return -1;
     }
     return s;
+}
+
+/* Opens a node. */
+static int kiln_open(const char *node, int flags) {
+    uint8_t message[256];
+    int length = snprintf((char *)message + 8, sizeof message - 8, "/dev/dri/%s", node);
+    ((uint32_t *)message)[0] = OP_OPEN;
+    ((uint32_t *)message)[1] = (uint32_t)flags;
+    return kiln_endpoint(node, flags & O_CLOEXEC, message, 8 + length);
+}
+
+/* Takes a file an ioctl made as a new descriptor. */
+static int kiln_adopt(const char *kind, int cloexec, uint64_t id) {
+    uint8_t message[16];
+    ((uint32_t *)message)[0] = OP_ADOPT;
+    ((uint32_t *)message)[1] = 0;
+    memcpy(message + 8, &id, 8);
+    return kiln_endpoint(kind, cloexec, message, sizeof message);
 }
 
 /* ---------------------------------------------------------------- this thread's control connection */
@@ -465,13 +505,37 @@ static int kiln_ioctl(const char *name, unsigned long request, void *arg) {
         if (n < 4)
             goto lost;
         uint32_t op = *(uint32_t *)b;
-        if (op == OP_REPLY && n >= 12) {
+        if (op == OP_REPLY && n >= 16) {
             int32_t result = *(int32_t *)(b + 4);
             uint32_t out_length = *(uint32_t *)(b + 8);
-            if (out_length > size || (ssize_t)(12 + out_length) != n)
+            uint32_t adopt_count = *(uint32_t *)(b + 12);
+            if (out_length > size || adopt_count > 8 || (ssize_t)(16 + adopt_count * ADOPT_ENTRY + out_length) != n)
                 goto lost;
-            if (safe_write(arg, b + 12, out_length) < 0)
+            uint8_t *out = b + 16 + adopt_count * ADOPT_ENTRY;
+            int made[8], error = 0;
+            for (uint32_t i = 0; i < adopt_count; i++) {
+                uint8_t *entry = b + 16 + i * ADOPT_ENTRY;
+                uint32_t offset = *(uint32_t *)entry;
+                char kind[17];
+                memcpy(kind, entry + 16, 16);
+                kind[16] = 0;
+                made[i] = error ? -1 : kiln_adopt(kind, *(uint32_t *)(entry + 4), *(uint64_t *)(entry + 8));
+                if (made[i] < 0) {
+                    error = error ? error : errno;
+                } else if (offset + 4 <= out_length) {
+                    memcpy(out + offset, &made[i], 4);
+                }
+            }
+            if (!error && safe_write(arg, out, out_length) < 0)
+                error = EFAULT;
+            if (error) {
+                resolve_close();
+                for (uint32_t i = 0; i < adopt_count; i++)
+                    if (made[i] >= 0)
+                        real_close(made[i]);
+                errno = error;
                 return -1;
+            }
             if (result < 0) {
                 errno = -result;
                 return -1;
@@ -500,6 +564,22 @@ static int kiln_ioctl(const char *name, unsigned long request, void *arg) {
                 if (send_all(s, b, 8) < 0)
                     goto lost;
             }
+        } else if (op == OP_FD_QUERY && n == 8) {
+            int asked = *(int32_t *)(b + 4);
+            char name[64];
+            int32_t what;
+            size_t length = 0;
+            if (endpoint_of(asked, NULL, name)) {
+                what = FD_KILN;
+                length = strlen(name);
+                memcpy(b + 8, name, length);
+            } else {
+                what = fcntl(asked, F_GETFD) >= 0 ? FD_FOREIGN : FD_CLOSED;
+            }
+            *(uint32_t *)b = OP_FD_INFO;
+            *(int32_t *)(b + 4) = what;
+            if (send_all(s, b, 8 + length) < 0)
+                goto lost;
         } else {
             goto lost;
         }
@@ -515,8 +595,13 @@ lost:
 static int open_common(int dirfd, const char *path, int flags, mode_t mode, int large) {
     char buffer[PATH_MAX], node[32];
     if (path && path[0] == '/') {
-        if (proc_fd_node(path, node))
+        int which = proc_fd_node(path, node);
+        if (which == 1)
             return kiln_open(node, flags);
+        if (which == 2) {
+            errno = ENXIO; /* anonymous files cannot be opened again by path */
+            return -1;
+        }
         const char *mapped = map_path(path, buffer);
         if (mapped) {
             if (mapped_node(mapped, node))
@@ -603,7 +688,7 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 static int stat_path(const char *path, struct stat *st, int follow) {
     char buffer[PATH_MAX], node[32];
     if (path && path[0] == '/') {
-        if (proc_fd_node(path, node))
+        if (proc_fd_node(path, node) == 1)
             return stat_node(node, st);
         const char *mapped = map_path(path, buffer);
         if (mapped) {
@@ -622,7 +707,7 @@ static int stat_path(const char *path, struct stat *st, int follow) {
 
 static int stat_fd(int fd, struct stat *st) {
     char node[32];
-    if (endpoint_of(fd, node, NULL))
+    if (endpoint_of(fd, node, NULL) && node_minor(node) >= 0)
         return stat_node(node, st);
     resolve_fstat();
     return real_fstat(fd, st);
@@ -672,14 +757,14 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
     char buffer[PATH_MAX], node[32];
     int is_node = 0;
     resolve_statx();
-    if (path[0] == 0 && (flags & AT_EMPTY_PATH) && endpoint_of(dirfd, node, NULL)) {
+    if (path[0] == 0 && (flags & AT_EMPTY_PATH) && endpoint_of(dirfd, node, NULL) && node_minor(node) >= 0) {
         snprintf(buffer, sizeof buffer, "%s/dev/dri/%s", root, node);
         path = buffer;
         dirfd = AT_FDCWD;
         flags &= ~AT_EMPTY_PATH;
         is_node = 1;
     } else if (path[0] == '/') {
-        if (proc_fd_node(path, node)) {
+        if (proc_fd_node(path, node) == 1) {
             snprintf(buffer, sizeof buffer, "%s/dev/dri/%s", root, node);
             path = buffer;
             is_node = 1;
@@ -742,9 +827,11 @@ EXPORT int scandir(const char *path, struct dirent ***list, int (*filter)(const 
 static ssize_t readlink_common(int dirfd, const char *path, char *out, size_t size) {
     char buffer[PATH_MAX], node[32];
     if (path && path[0] == '/') {
-        if (proc_fd_node(path, node)) {
+        int which = proc_fd_node(path, node);
+        if (which) {
             char target[64];
-            int n = snprintf(target, sizeof target, "/dev/dri/%s", node);
+            int n = which == 1 ? snprintf(target, sizeof target, "/dev/dri/%s", node)
+                               : snprintf(target, sizeof target, "%s", anonymous_link(node));
             size_t copy = (size_t)n < size ? (size_t)n : size;
             memcpy(out, target, copy); /* readlink does not terminate */
             return (ssize_t)copy;

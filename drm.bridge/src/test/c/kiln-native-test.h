@@ -67,6 +67,10 @@ int drmSyncobjTimelineWait(int fd, uint32_t *handles, uint64_t *points, unsigned
                            unsigned flags, uint32_t *first_signaled);
 int drmSyncobjTransfer(int fd, uint32_t dst_handle, uint64_t dst_point, uint32_t src_handle, uint64_t src_point,
                        uint32_t flags);
+int drmSyncobjHandleToFD(int fd, uint32_t handle, int *obj_fd);
+int drmSyncobjFDToHandle(int fd, int obj_fd, uint32_t *handle);
+int drmSyncobjExportSyncFile(int fd, uint32_t handle, int *sync_file_fd);
+int drmSyncobjImportSyncFile(int fd, uint32_t handle, int sync_file_fd);
 char *drmGetDeviceNameFromFd2(int fd);
 int drmGetNodeTypeFromFd(int fd);
 char *drmGetRenderDeviceNameFromFd(int fd);

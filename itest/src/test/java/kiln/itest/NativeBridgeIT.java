@@ -160,6 +160,16 @@ public class NativeBridgeIT extends KilnTestBase {
         assertTrue(bridge().get("ioctls") > 20);
     }
 
+    /** Exported syncobjs and sync files are descriptors of the program's own, inherited by a forked child. */
+    @Test
+    public void syncobjFilesAreTheProgramsDescriptorsAcrossFork() throws Exception {
+        int before = openFiles();
+        try (Program p = new Program("drm-share", "/dev/dri/" + device("t8112").renderNode())) {
+            assertEquals("drm-share failed:\n" + p.transcript(), 0, p.exit());
+        }
+        awaitReleased(before);
+    }
+
     @Test
     public void aKilledWaiterAndAnExitingProcessLeaveNothingBehind() throws Exception {
         int before = openFiles();

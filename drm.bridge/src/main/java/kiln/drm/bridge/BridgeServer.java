@@ -52,7 +52,7 @@ public final class BridgeServer {
     public static final String SOCKET_PROPERTY = "kiln.socket";
     private static final System.Logger LOG = System.getLogger(BridgeServer.class.getName());
     private static final Pattern NODE = Pattern.compile("/dev/dri/((?:card|renderD)[0-9]{1,3})");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9-]{1," + Wire.MAX_NAME + "}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1," + Wire.MAX_NAME + "}");
 
     @ObjectClassDefinition(name = "Kiln native bridge",
             description = "Kiln's device nodes for native Linux programs run under bin/kiln-exec")
@@ -244,6 +244,8 @@ public final class BridgeServer {
             } else if (op == Wire.OPEN && n > 8) {
                 String path = new String(message.asSlice(8, n - 8).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
                 next = open(fd, pid, uid, path, message, state);
+            } else if (op == Wire.ADOPT && n == 16) {
+                next = adopt(fd, pid, uid, message.get(ValueLayout.JAVA_LONG_UNALIGNED, 8), message, state);
             } else if (n > 0) {
                 answer(fd, -Errno.EINVAL.code(), message, state);
             }
@@ -305,7 +307,67 @@ public final class BridgeServer {
         message.set(ValueLayout.JAVA_INT_UNALIGNED, 0, Wire.REPLY);
         message.set(ValueLayout.JAVA_INT_UNALIGNED, 4, result);
         message.set(ValueLayout.JAVA_INT_UNALIGNED, 8, 0);
-        Posix.send(fd, message, 12, state);
+        message.set(ValueLayout.JAVA_INT_UNALIGNED, 12, 0);
+        Posix.send(fd, message, 16, state);
+    }
+
+    /** A file made by an ioctl, waiting for its caller's endpoint. */
+    private record Pending(OpenFile file, String kind) {
+    }
+
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final java.security.SecureRandom ids = new java.security.SecureRandom();
+
+    long awaitAdoption(OpenFile file, String kind) {
+        long id;
+        do {
+            id = ids.nextLong();
+        } while (pending.putIfAbsent(id, new Pending(file, kind)) != null);
+        return id;
+    }
+
+    void dropAdoption(long id) {
+        Pending p = pending.remove(id);
+        if (p != null) {
+            p.file().close();
+        }
+    }
+
+    /**
+     * What a file Kiln hands out is, as its endpoint's name and {@code /proc/self/fd} show it.
+     * Told by the DRM core's class names (the core exports no type for them).
+     */
+    static String kindOf(Object file) {
+        return switch (file.getClass().getSimpleName()) {
+            case "SyncobjFile" -> "syncobj";
+            case "SyncFile" -> "sync_file";
+            case "DmaBuf" -> "dmabuf";
+            default -> "file";
+        };
+    }
+
+    private Endpoint adopt(int fd, int pid, int uid, long id, MemorySegment message, MemorySegment state)
+            throws Posix.PosixException {
+        String bound = Posix.peerName(fd);
+        String name = bound.substring(bound.lastIndexOf('/') + 1);
+        Pending p = pending.get(id);
+        if (p == null || !NAME.matcher(name).matches() || !name.startsWith(p.kind() + "-") || endpoints.containsKey(name)
+                || !pending.remove(id, p)) {
+            answer(fd, -Errno.EINVAL.code(), message, state);
+            return null;
+        }
+        clients.acquire(pid, uid);
+        Endpoint endpoint = new Endpoint(this, fd, name, p.kind(), p.file(), pid);
+        endpoints.put(name, endpoint);
+        try {
+            answer(fd, 0, message, state);
+        } catch (Posix.PosixException e) {
+            endpoints.remove(name);
+            p.file().close();
+            clients.release(pid);
+            throw e;
+        }
+        return endpoint;
     }
 
     Endpoint endpoint(String name) {
@@ -359,6 +421,7 @@ public final class BridgeServer {
         }
         Posix.close(listener);
         hangups.close();
+        pending.keySet().forEach(this::dropAdoption);
         try {
             Files.deleteIfExists(socket);
             tree.remove();

@@ -4,10 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.client.Client;
+import kiln.drm.api.client.OpenFile;
 
 /**
  * One thread's control connection: its ioctls, one at a time, run on this session's own thread
@@ -66,6 +69,7 @@ final class Session implements Runnable {
         } catch (DrmException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "control connection of " + pid + " lost: " + e.getMessage());
         } finally {
+            dropUnadopted();
             server.sessionEnded(this, fd, pid);
         }
     }
@@ -91,36 +95,132 @@ final class Session implements Runnable {
             reply(-Errno.EBADF.code(), null, 0);
             return;
         }
+        dropUnadopted();
         MemorySegment struct = MemorySegment.ofArray(new byte[size]);
         MemorySegment.copy(in, IOCTL_HEADER + nameLength, struct, 0, inLength);
+        FdFields fdField = FdFields.of(cmd);
+        if (fdField != null && fdField.offset() + 4 > size) {
+            fdField = null;
+        }
         Call call = new Call(this, arg, struct);
+        List<Adoption> adoptions = List.of();
         int result;
+        int inFd = -1;
+        int programFd = 0;
         try {
+            if (fdField != null && !fdField.output()) {
+                programFd = struct.get(INT, fdField.offset());
+                inFd = translateIn(programFd);
+                struct.set(INT, fdField.offset(), inFd);
+            }
             int kfd = client.install(endpoint.file());
             try {
                 result = CallerMemory.during(call, () -> client.ioctl(kfd, cmd, arg));
             } finally {
                 client.close(kfd);
             }
+            if (fdField != null && fdField.output() && result >= 0) {
+                adoptions = List.of(adoption(fdField, struct));
+            }
         } catch (DrmException e) {
             result = -e.errno().code();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "ioctl 0x" + Integer.toHexString(cmd) + " of " + client + " failed", e);
             result = -Errno.EIO.code();
+        } finally {
+            if (inFd >= 0) {
+                client.close(inFd);
+            }
+        }
+        if (fdField != null && !fdField.output()) {
+            struct.set(INT, fdField.offset(), programFd); // the program reads back its own number
         }
         server.ioctlServed();
         boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ
-        reply(result, struct, copyBack ? size : 0);
+        reply(result, struct, copyBack ? size : 0, adoptions);
+    }
+
+    /** A file Kiln made for the caller, waiting for it to connect an endpoint ({@link Wire#ADOPT}). */
+    private record Adoption(int offset, boolean cloexec, long id, String kind) {
+    }
+
+    private final List<Long> unadopted = new ArrayList<>();
+
+    private Adoption adoption(FdFields field, MemorySegment struct) throws DrmException {
+        int kfd = struct.get(INT, field.offset());
+        OpenFile held = client.hold(kfd);
+        client.close(kfd);
+        String kind = BridgeServer.kindOf(held.file());
+        long id = server.awaitAdoption(held, kind);
+        unadopted.add(id);
+        return new Adoption(field.offset(), field.cloexec(struct), id, kind);
+    }
+
+    /** What the caller did not adopt by its next request was not wanted (it failed or died): let go. */
+    private void dropUnadopted() {
+        for (long id : unadopted) {
+            server.dropAdoption(id);
+        }
+        unadopted.clear();
+    }
+
+    /**
+     * The program's descriptor as one in the Kiln client, installed for this call: its Kiln file,
+     * or a file of no kind Kiln knows (the kernel's "not a syncobj/dma-buf": EINVAL), or -1 for a
+     * descriptor the program does not have (EBADF).
+     */
+    private int translateIn(int programFd) throws DrmException {
+        try {
+            out.set(INT, 0, Wire.FD_QUERY);
+            out.set(INT, 4, programFd);
+            Posix.send(fd, out, 8, state);
+            int n = Posix.recv(fd, in, state);
+            if (n < 8 || in.get(INT, 0) != Wire.FD_INFO) {
+                throw new DrmException(Errno.EIO, "the caller answered a descriptor query with a malformed message");
+            }
+            int what = in.get(INT, 4);
+            if (what == Wire.FD_KILN) {
+                String name = new String(in.asSlice(8, Math.min(n - 8, Wire.MAX_NAME)).toArray(ValueLayout.JAVA_BYTE),
+                        StandardCharsets.US_ASCII);
+                Endpoint endpoint = server.endpoint(name);
+                if (endpoint != null) {
+                    return client.install(endpoint.file());
+                }
+            }
+            return what == Wire.FD_CLOSED ? -1 : client.install(ForeignFile.INSTANCE);
+        } catch (Posix.PosixException e) {
+            throw new DrmException(Errno.EIO, "the caller went away during its call", e);
+        }
+    }
+
+    /** A descriptor of the program's that is not Kiln's: a file of a kind no Kiln ioctl takes. */
+    enum ForeignFile {
+        INSTANCE
     }
 
     private void reply(int result, MemorySegment struct, int length) throws Posix.PosixException {
+        reply(result, struct, length, List.of());
+    }
+
+    private void reply(int result, MemorySegment struct, int length, List<Adoption> adoptions) throws Posix.PosixException {
         out.set(INT, 0, Wire.REPLY);
         out.set(INT, 4, result);
         out.set(INT, 8, length);
-        if (length > 0) {
-            MemorySegment.copy(struct, 0, out, 12, length);
+        out.set(INT, 12, adoptions.size());
+        long at = 16;
+        for (Adoption a : adoptions) {
+            out.set(INT, at, a.offset());
+            out.set(INT, at + 4, a.cloexec() ? 1 : 0);
+            out.set(LONG, at + 8, a.id());
+            byte[] kind = a.kind().getBytes(StandardCharsets.US_ASCII);
+            out.asSlice(at + 16, 16).fill((byte) 0);
+            MemorySegment.copy(kind, 0, out, ValueLayout.JAVA_BYTE, at + 16, Math.min(15, kind.length));
+            at += Wire.ADOPT_ENTRY;
         }
-        Posix.send(fd, out, 12 + length, state);
+        if (length > 0) {
+            MemorySegment.copy(struct, 0, out, at, length);
+        }
+        Posix.send(fd, out, at + length, state);
     }
 
     /** Moves bytes between Kiln and the caller's memory (see {@link Call}); EFAULT for what is not mapped there. */

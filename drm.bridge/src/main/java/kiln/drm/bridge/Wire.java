@@ -15,22 +15,39 @@ package kiln.drm.bridge;
  * <pre>
  * HELLO     u32 op, i32 tid                                        -> REPLY
  * OPEN      u32 op, u32 flags, path bytes                          -> REPLY
+ * ADOPT     u32 op, u32 0, u64 id                                  -> REPLY
  * IOCTL     u32 op, u32 cmd, u32 size, u32 in_len, u64 arg,
- *           u32 name_len, name bytes, in bytes                     -> [MEM_*]... REPLY
+ *           u32 name_len, name bytes, in bytes                     -> [MEM_* | FD_QUERY]... REPLY
  * MEM_READ  u32 op, u32 len, u64 addr                              -> MEM_DATA u32 op, i32 errno, bytes
  * MEM_WRITE u32 op, u32 len, u64 addr, bytes                       -> MEM_ACK  u32 op, i32 errno
- * REPLY     u32 op, i32 result or -errno, u32 out_len, out bytes (the ioctl struct to copy back)
+ * FD_QUERY  u32 op, i32 fd                                         -> FD_INFO  u32 op, i32 what, name bytes
+ *           (what: {@link #FD_KILN} with the endpoint's name, {@link #FD_FOREIGN}, {@link #FD_CLOSED})
+ * REPLY     u32 op, i32 result or -errno, u32 out_len, u32 adopt_count,
+ *           adopt_count x (u32 offset, u32 cloexec, u64 id, char kind[16]), out bytes
  * </pre>
+ *
+ * <p>An ioctl that made files ({@link FdFields}) answers with one adoption each: the caller
+ * connects a new endpoint bound to a name starting with {@code kind}, sends {@link #ADOPT} with
+ * the id, and writes the new descriptor's number into the struct at {@code offset}. An id not
+ * adopted by the caller's next request (or the end of its connection) is let go.
  */
 final class Wire {
     static final int HELLO = 1;
     static final int OPEN = 2;
     static final int IOCTL = 3;
+    static final int ADOPT = 4;
     static final int REPLY = 0x100;
     static final int MEM_READ = 0x201;
     static final int MEM_DATA = 0x202;
     static final int MEM_WRITE = 0x203;
     static final int MEM_ACK = 0x204;
+    static final int FD_QUERY = 0x205;
+    static final int FD_INFO = 0x206;
+    static final int FD_KILN = 0;
+    static final int FD_FOREIGN = 1;
+    static final int FD_CLOSED = 2;
+    /** Bytes per adoption in a REPLY. */
+    static final int ADOPT_ENTRY = 32;
 
     /** The largest message either side sends: an ioctl struct is at most 16 KiB, memory moves in chunks. */
     static final int MAX_MESSAGE = 64 * 1024;

@@ -13,6 +13,14 @@ public interface DrmFile {
     /** The client that opened the file. */
     Client client();
 
+    /**
+     * The kernel's {@code current}: the client whose ioctl on this file this thread is running
+     * (it may not be the opener: a descriptor passed on, a native child after {@code fork});
+     * the opener outside a call. Descriptors an ioctl installs or looks up, and the memory its
+     * pointers address, are the caller's.
+     */
+    Client caller();
+
     /** Whether the file was opened on the render node. */
     boolean isRender();
 

@@ -15,5 +15,5 @@
  * is the master (the first opener of the primary node becomes master while it is open).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package kiln.drm.api.file;

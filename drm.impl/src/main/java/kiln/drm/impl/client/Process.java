@@ -95,7 +95,7 @@ final class Process implements Client {
         Object[] table = files;
         Object file = fd >= 0 && fd < table.length ? table[fd] : null;
         if (file instanceof DeviceFile drm) {
-            return drm.ioctl(cmd, arg);
+            return Caller.ioctl(this, drm, cmd, arg);
         }
         if (file == null) {
             throw DrmException.quiet(Errno.EBADF, "fd " + fd + " is not open in " + this);

@@ -98,7 +98,7 @@ final class CoreIoctls {
             if (pointer == 0) {
                 throw DrmException.quiet(Errno.EFAULT, "NULL string buffer");
             }
-            file.client().memory().copyOut(MemorySegment.ofArray(bytes), 0, pointer, copy);
+            file.caller().memory().copyOut(MemorySegment.ofArray(bytes), 0, pointer, copy);
         }
     }
 

@@ -100,7 +100,7 @@ final class Device implements DrmDevice {
         int outSize = (cmd & ioctl.cmd() & IOC_OUT) == 0 ? 0 : IoctlNumber.size(cmd);
         // a fresh array is zeroed: the zero-extension of a short client struct costs nothing more
         MemorySegment kdata = MemorySegment.ofArray(new byte[Math.max(Math.max(inSize, outSize), driverSize)]);
-        Client client = file.client();
+        Client client = file.caller();
         if (inSize > 0) {
             client.memory().copyIn(arg, kdata, 0, inSize);
         }

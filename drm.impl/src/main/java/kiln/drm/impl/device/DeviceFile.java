@@ -57,6 +57,11 @@ public final class DeviceFile implements DrmFile, FileDescription {
     }
 
     @Override
+    public Client caller() {
+        return kiln.drm.impl.client.Caller.of(this);
+    }
+
+    @Override
     public boolean isRender() {
         return render;
     }

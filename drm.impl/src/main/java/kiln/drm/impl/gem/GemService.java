@@ -167,7 +167,7 @@ public final class GemService implements GemManager {
             }
             int fd;
             try {
-                fd = file.client().install(buf);
+                fd = file.caller().install(buf);
             } catch (DrmException e) {
                 buf.abandonIfUnheld();
                 throw e;
@@ -183,7 +183,7 @@ public final class GemService implements GemManager {
 
     @Override
     public int importFd(DrmFile file, int fd) throws DrmException {
-        DmaBuf buf = file.client().lookup(fd, DmaBuf.class);
+        DmaBuf buf = file.caller().lookup(fd, DmaBuf.class);
         GemHandles handles = handles(file);
         synchronized (handles.importLock) {
             Integer existing = handles.primeHandle(buf);

@@ -119,7 +119,7 @@ public final class SyncobjIoctls {
             }
             exported = new SyncobjFile(syncobjOrEinval(file, handle));
         }
-        arg.set(U32, 8, file.client().install(exported));
+        arg.set(U32, 8, file.caller().install(exported));
         return 0;
     }
 
@@ -159,7 +159,7 @@ public final class SyncobjIoctls {
     /** The description behind {@code fd}, which must be a {@code type}: EINVAL otherwise, as {@code fdget} failing. */
     private static <T> T descriptor(DrmFile file, int fd, Class<T> type) throws DrmException {
         try {
-            return file.client().lookup(fd, type);
+            return file.caller().lookup(fd, type);
         } catch (DrmException e) {
             throw einval("fd " + fd + " is not an open " + type.getSimpleName());
         }
@@ -248,7 +248,7 @@ public final class SyncobjIoctls {
             throw einval("no handles");
         }
         List<Syncobj> objs = lookupArray(file, arg.get(U64, 0), count);
-        AddressSpace memory = file.client().memory();
+        AddressSpace memory = file.caller().memory();
         long points = arg.get(U64, 8);
         for (int i = 0; i < count; i++) {
             Syncobj s = objs.get(i);
@@ -315,7 +315,7 @@ public final class SyncobjIoctls {
             throw einval("count " + Integer.toUnsignedString(count));
         }
         MemorySegment handles = MemorySegment.ofArray(new int[count]);
-        file.client().memory().copyIn(address, handles, 0, 4L * count);
+        file.caller().memory().copyIn(address, handles, 0, 4L * count);
         List<Syncobj> objs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             objs.add(syncobjs.lookup(file, handles.getAtIndex(U32, i)));
@@ -325,7 +325,7 @@ public final class SyncobjIoctls {
 
     private static long[] readPoints(DrmFile file, long address, int count) throws DrmException {
         MemorySegment points = MemorySegment.ofArray(new long[count]);
-        file.client().memory().copyIn(address, points, 0, 8L * count);
+        file.caller().memory().copyIn(address, points, 0, 8L * count);
         long[] result = new long[count];
         for (int i = 0; i < count; i++) {
             result[i] = points.getAtIndex(U64, i);

@@ -36,7 +36,7 @@ final class GetParams {
         long pointer = Args.u64(arg, ARGS.offset("pointer"));
         long size = Args.u64(arg, ARGS.offset("size"));
         long n = Math.min(Long.compareUnsigned(size, params.length) < 0 ? size : params.length, params.length);
-        file.client().memory().copyOut(MemorySegment.ofArray(params), 0, pointer, n);
+        file.caller().memory().copyOut(MemorySegment.ofArray(params), 0, pointer, n);
         arg.set(ValueLayout.JAVA_LONG_UNALIGNED, ARGS.offset("size"), params.length);
         return 0;
     }

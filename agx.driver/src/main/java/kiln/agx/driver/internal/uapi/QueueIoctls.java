@@ -121,7 +121,7 @@ final class QueueIoctls {
         }
         AsahiFile f = file.driverPrivate(AsahiFile.class);
         AsahiQueue queue = f.queue(Args.u32(arg, SUBMIT_QUEUE_ID));
-        AddressSpace user = file.client().memory();
+        AddressSpace user = file.caller().memory();
         List<Sync> in = syncs(file, user, Args.u64(arg, SUBMIT_IN_SYNCS), inCount);
         List<DmaFence> inFences = new ArrayList<>();
         for (Sync s : in) {
