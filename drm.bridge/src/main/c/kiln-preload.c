@@ -148,7 +148,12 @@ static int has_prefix(const char *path, const char *prefix) {
 static const char *map_path(const char *path, char *buffer) {
     if (!path || path[0] != '/' || root_len == 0)
         return NULL;
-    if (has_prefix(path, "/dev/dri") || has_prefix(path, "/sys/class/drm") ||
+    if (strcmp(path, "/sys/kernel/debug/sync/sw_sync") == 0) {
+        /* where IGT looks first for sw_sync: the same timelines */
+        snprintf(buffer, PATH_MAX, "%s/dev/sw_sync", root);
+        return buffer;
+    }
+    if (has_prefix(path, "/dev/dri") || strcmp(path, "/dev/sw_sync") == 0 || has_prefix(path, "/sys/class/drm") ||
         has_prefix(path, "/sys/devices/platform/kiln") || strncmp(path, "/sys/dev/char/226:", 18) == 0) {
         if (root_len + strlen(path) >= PATH_MAX)
             return NULL;
@@ -175,6 +180,10 @@ static int mapped_node(const char *mapped, char *node) {
     resolve_realpath();
     if (!real_realpath(mapped, resolved))
         return 0;
+    if (strncmp(resolved, root, root_len) == 0 && strcmp(resolved + root_len, "/dev/sw_sync") == 0) {
+        strcpy(node, "sw_sync");
+        return 1;
+    }
     if (strncmp(resolved, root, root_len) != 0 || strncmp(resolved + root_len, "/dev/dri/", 9) != 0)
         return 0;
     const char *name = resolved + root_len + 9;
@@ -237,6 +246,8 @@ static int proc_fd_node(const char *path, char *node) {
 
 /* What readlink shows for a descriptor of Kiln's that is not a node. */
 static const char *anonymous_link(const char *kind) {
+    if (strcmp(kind, "sw_sync") == 0)
+        return "/dev/sw_sync";
     if (strcmp(kind, "syncobj") == 0)
         return "anon_inode:syncobj";
     if (strcmp(kind, "sync_file") == 0)
@@ -246,9 +257,14 @@ static const char *anonymous_link(const char *kind) {
     return "anon_inode:kiln";
 }
 
+/* sw_sync as the misc device Android kernels had (major 10; the minor is Kiln's choice). */
+#define SW_SYNC_MAJOR 10
+#define SW_SYNC_MINOR 125
+
 static void as_device(struct stat *st, const char *node) {
+    int minor = node_minor(node);
     st->st_mode = S_IFCHR | 0666;
-    st->st_rdev = makedev(DRM_MAJOR, node_minor(node));
+    st->st_rdev = minor >= 0 ? makedev(DRM_MAJOR, minor) : makedev(SW_SYNC_MAJOR, SW_SYNC_MINOR);
     st->st_size = 0;
 }
 
@@ -362,7 +378,8 @@ static int kiln_endpoint(const char *kind, int cloexec, const void *first, size_
 /* Opens a node. */
 static int kiln_open(const char *node, int flags) {
     uint8_t message[256];
-    int length = snprintf((char *)message + 8, sizeof message - 8, "/dev/dri/%s", node);
+    int length = node_minor(node) >= 0 ? snprintf((char *)message + 8, sizeof message - 8, "/dev/dri/%s", node)
+                                       : snprintf((char *)message + 8, sizeof message - 8, "/dev/%s", node);
     ((uint32_t *)message)[0] = OP_OPEN;
     ((uint32_t *)message)[1] = (uint32_t)flags;
     return kiln_endpoint(node, flags & O_CLOEXEC, message, 8 + length);
@@ -598,6 +615,8 @@ static int open_common(int dirfd, const char *path, int flags, mode_t mode, int 
         int which = proc_fd_node(path, node);
         if (which == 1)
             return kiln_open(node, flags);
+        if (which == 2 && strcmp(node, "sw_sync") == 0)
+            return kiln_open(node, flags); /* a new timeline, as opening the node again gives */
         if (which == 2) {
             errno = ENXIO; /* anonymous files cannot be opened again by path */
             return -1;
@@ -779,8 +798,9 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
     int r = real_statx(dirfd, path, flags, mask, stx);
     if (r == 0 && is_node && S_ISREG(stx->stx_mode)) {
         stx->stx_mode = S_IFCHR | 0666;
-        stx->stx_rdev_major = DRM_MAJOR;
-        stx->stx_rdev_minor = node_minor(node);
+        int minor = node_minor(node);
+        stx->stx_rdev_major = minor >= 0 ? DRM_MAJOR : SW_SYNC_MAJOR;
+        stx->stx_rdev_minor = minor >= 0 ? minor : SW_SYNC_MINOR;
         stx->stx_size = 0;
     }
     return r;

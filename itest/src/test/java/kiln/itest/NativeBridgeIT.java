@@ -170,6 +170,16 @@ public class NativeBridgeIT extends KilnTestBase {
         awaitReleased(before);
     }
 
+    /** sw_sync and sync files: fences signalled by another thread wake poll and a syncobj wait; merge, info. */
+    @Test
+    public void swSyncTimelinesAndSyncFilesWorkWithThreadsAndPoll() throws Exception {
+        int before = openFiles();
+        try (Program p = new Program("sync-files", "/dev/dri/" + device("t8103").renderNode())) {
+            assertEquals("sync-files failed:\n" + p.transcript(), 0, p.exit());
+        }
+        awaitReleased(before);
+    }
+
     @Test
     public void aKilledWaiterAndAnExitingProcessLeaveNothingBehind() throws Exception {
         int before = openFiles();

@@ -51,7 +51,7 @@ public final class BridgeServer {
     /** Framework or system property naming the socket (below the configuration, above {@code KILN_SOCKET}). */
     public static final String SOCKET_PROPERTY = "kiln.socket";
     private static final System.Logger LOG = System.getLogger(BridgeServer.class.getName());
-    private static final Pattern NODE = Pattern.compile("/dev/dri/((?:card|renderD)[0-9]{1,3})");
+    private static final Pattern NODE = Pattern.compile("/dev/dri/((?:card|renderD)[0-9]{1,3})|/dev/(sw_sync)");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1," + Wire.MAX_NAME + "}");
 
     @ObjectClassDefinition(name = "Kiln native bridge",
@@ -274,16 +274,17 @@ public final class BridgeServer {
             answer(fd, -Errno.EINVAL.code(), message, state);
             return null;
         }
+        String nodeName = node.group(1) != null ? node.group(1) : node.group(2);
         Client opener = clients.acquire(pid, uid);
         OpenFile held = null;
         try {
-            int kfd = opener.open(node.group(1));
+            int kfd = opener.open(nodeName);
             try {
                 held = opener.hold(kfd);
             } finally {
                 opener.close(kfd);
             }
-            Endpoint endpoint = new Endpoint(this, fd, name, node.group(1), held, pid);
+            Endpoint endpoint = new Endpoint(this, fd, name, nodeName, held, pid);
             endpoints.put(name, endpoint);
             answer(fd, 0, message, state);
             return endpoint;
@@ -342,6 +343,7 @@ public final class BridgeServer {
             case "SyncobjFile" -> "syncobj";
             case "SyncFile" -> "sync_file";
             case "DmaBuf" -> "dmabuf";
+            case "SwSync" -> "sw_sync";
             default -> "file";
         };
     }
@@ -367,6 +369,7 @@ public final class BridgeServer {
             clients.release(pid);
             throw e;
         }
+        endpoint.signalReadiness(); // after the answer: the program reads that first
         return endpoint;
     }
 

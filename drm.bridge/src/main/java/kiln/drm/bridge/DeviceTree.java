@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 
 /**
  * The files a native program finds instead of the host's: {@code /dev/dri} (placeholders for the
- * nodes, {@code by-path} links) and the sysfs entries libdrm reads ({@code /sys/dev/char/226:N},
+ * nodes, {@code by-path} links), {@code /dev/sw_sync} and the sysfs entries libdrm reads ({@code /sys/dev/char/226:N},
  * {@code /sys/class/drm}, the device's {@code uevent}, {@code subsystem} and {@code drm/}),
  * written under {@code root} as real files and links; the preload library redirects those paths
  * there and makes the placeholders look like character devices.
@@ -48,6 +48,7 @@ final class DeviceTree {
         Files.createDirectories(next.resolve("sys/dev/char"));
         Files.createDirectories(next.resolve("sys/class/drm"));
         Files.createDirectories(next.resolve("sys/bus/platform/drivers"));
+        Files.writeString(next.resolve("dev/sw_sync"), "kiln sw_sync\n");
         for (Node n : nodes) {
             String unit = n.unit();
             Path device = Files.createDirectories(next.resolve("sys/devices/platform/kiln/" + unit));

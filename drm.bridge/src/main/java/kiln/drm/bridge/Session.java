@@ -98,20 +98,21 @@ final class Session implements Runnable {
         dropUnadopted();
         MemorySegment struct = MemorySegment.ofArray(new byte[size]);
         MemorySegment.copy(in, IOCTL_HEADER + nameLength, struct, 0, inLength);
-        FdFields fdField = FdFields.of(cmd);
-        if (fdField != null && fdField.offset() + 4 > size) {
-            fdField = null;
-        }
+        List<FdFields> fdFields = FdFields.of(cmd).stream().filter(f -> f.offset() + 4 <= size).toList();
         Call call = new Call(this, arg, struct);
-        List<Adoption> adoptions = List.of();
+        List<Adoption> adoptions = new ArrayList<>(1);
         int result;
-        int inFd = -1;
-        int programFd = 0;
+        int[] inFds = new int[fdFields.size()];
+        int[] programFds = new int[fdFields.size()];
+        java.util.Arrays.fill(inFds, -1);
         try {
-            if (fdField != null && !fdField.output()) {
-                programFd = struct.get(INT, fdField.offset());
-                inFd = translateIn(programFd);
-                struct.set(INT, fdField.offset(), inFd);
+            for (int i = 0; i < fdFields.size(); i++) {
+                FdFields f = fdFields.get(i);
+                if (!f.output()) {
+                    programFds[i] = struct.get(INT, f.offset());
+                    inFds[i] = translateIn(programFds[i]);
+                    struct.set(INT, f.offset(), inFds[i]);
+                }
             }
             int kfd = client.install(endpoint.file());
             try {
@@ -119,8 +120,11 @@ final class Session implements Runnable {
             } finally {
                 client.close(kfd);
             }
-            if (fdField != null && fdField.output() && result >= 0) {
-                adoptions = List.of(adoption(fdField, struct));
+            // the struct now holds what the ioctl wrote; an output made a file in the client's table
+            for (FdFields f : fdFields) {
+                if (f.output() && result >= 0) {
+                    adoptions.add(adoption(f, struct));
+                }
             }
         } catch (DrmException e) {
             result = -e.errno().code();
@@ -128,12 +132,16 @@ final class Session implements Runnable {
             LOG.log(System.Logger.Level.ERROR, "ioctl 0x" + Integer.toHexString(cmd) + " of " + client + " failed", e);
             result = -Errno.EIO.code();
         } finally {
-            if (inFd >= 0) {
-                client.close(inFd);
+            for (int in : inFds) {
+                if (in >= 0) {
+                    client.close(in);
+                }
             }
         }
-        if (fdField != null && !fdField.output()) {
-            struct.set(INT, fdField.offset(), programFd); // the program reads back its own number
+        for (int i = 0; i < fdFields.size(); i++) {
+            if (!fdFields.get(i).output()) {
+                struct.set(INT, fdFields.get(i).offset(), programFds[i]); // the program reads back its own number
+            }
         }
         server.ioctlServed();
         boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ

@@ -31,7 +31,8 @@ public interface Client {
     /**
      * Opens a device node ({@code open("/dev/dri/renderD128")}).
      *
-     * @param node the node name, e.g. {@code renderD128} or {@code card0}
+     * @param node the node name, e.g. {@code renderD128} or {@code card0}; {@code sw_sync} opens a
+     *             new sw_sync timeline ({@code /dev/sw_sync})
      * @return the new file descriptor
      * @throws DrmException ENOENT if no such node; ENODEV if its device is unplugged; whatever the
      *                      driver's open hook answers

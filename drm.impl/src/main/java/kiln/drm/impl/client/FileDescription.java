@@ -17,4 +17,13 @@ public interface FileDescription {
 
     /** A holder let go (a descriptor referring to this description closed). */
     void release();
+
+    /**
+     * {@code ioctl(2)} on a file that is not a DRM file ({@code sync_file}, {@code sw_sync}):
+     * {@code arg} is an address in {@code caller}'s memory. ENOTTY unless the file has ioctls.
+     */
+    default int ioctl(kiln.drm.api.client.Client caller, int cmd, long arg) throws kiln.drm.api.DrmException {
+        throw kiln.drm.api.DrmException.quiet(kiln.drm.api.Errno.ENOTTY, this + " takes no ioctl "
+                + kiln.drm.api.ioctl.IoctlNumber.toString(cmd));
+    }
 }

@@ -100,6 +100,9 @@ final class Process implements Client {
         if (file == null) {
             throw DrmException.quiet(Errno.EBADF, "fd " + fd + " is not open in " + this);
         }
+        if (file instanceof FileDescription description) {
+            return description.ioctl(this, cmd, arg);
+        }
         throw DrmException.quiet(Errno.ENOTTY, "fd " + fd + " is not a DRM file");
     }
 

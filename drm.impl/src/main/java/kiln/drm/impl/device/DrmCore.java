@@ -23,6 +23,7 @@ import kiln.drm.api.driver.DrmDriver;
 import kiln.drm.api.ioctl.IoctlDescriptor;
 import kiln.drm.api.ioctl.IoctlNumber;
 import kiln.drm.impl.gem.GemService;
+import kiln.drm.impl.client.FileDescription;
 import kiln.drm.impl.syncobj.SyncobjService;
 
 /**
@@ -104,8 +105,14 @@ public final class DrmCore implements DrmDeviceFactory {
         return ioctls;
     }
 
-    /** {@code open("/dev/dri/<node>")}. */
-    public DeviceFile open(String node, Client client) throws DrmException {
+    /** The node {@link #open} takes for a sw_sync timeline ({@code /dev/sw_sync}). */
+    public static final String SW_SYNC = "sw_sync";
+
+    /** {@code open("/dev/dri/<node>")}, or of {@link #SW_SYNC}. */
+    public FileDescription open(String node, Client client) throws DrmException {
+        if (SW_SYNC.equals(node)) {
+            return syncobjs.openSwSync(client.name());
+        }
         Device device = nodes.get(node);
         if (device == null) {
             throw new DrmException(Errno.ENOENT, "no DRM node " + node);

@@ -112,7 +112,7 @@ public final class SyncobjIoctls {
         int handle = arg.get(U32, 0);
         Object exported;
         if ((flags & HANDLE_TO_FD_EXPORT_SYNC_FILE) != 0) {
-            exported = new SyncFile(syncobjs.lookup(file, handle).find(point));
+            exported = new SyncFile(syncobjs.lookup(file, handle).find(point), syncobjs.fences());
         } else {
             if (arg.get(U64, 16) != 0) {
                 throw einval("a point to export a syncobj at");

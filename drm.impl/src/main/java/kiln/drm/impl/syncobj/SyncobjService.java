@@ -35,6 +35,11 @@ public final class SyncobjService implements SyncObjManager {
         this.fences = fences;
     }
 
+    /** {@code open("/dev/sw_sync")}: a new timeline, named after the opener as the kernel names it ({@code comm}). */
+    public kiln.drm.impl.client.FileDescription openSwSync(String name) {
+        return new SwSync(fences, name);
+    }
+
     FenceFactory fences() {
         return fences;
     }
