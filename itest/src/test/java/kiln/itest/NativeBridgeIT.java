@@ -180,6 +180,36 @@ public class NativeBridgeIT extends KilnTestBase {
         awaitReleased(before);
     }
 
+    /** Garbage straight to the socket gets errors and never disturbs a well-behaved file. */
+    @Test
+    public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {
+        int before = openFiles();
+        try (Program p = new Program("hostile-socket", "/dev/dri/" + device("t8112").renderNode())) {
+            assertEquals("hostile-socket failed:\n" + p.transcript(), 0, p.exit());
+        }
+        awaitReleased(before);
+    }
+
+    /** 32 processes x 8 threads issuing ioctls at once: every call answers, everything is released. */
+    @Test
+    public void thirtyTwoProcessesOfEightThreadsAtOnce() throws Exception {
+        int before = openFiles();
+        long ioctlsBefore = bridge().get("ioctls");
+        List<Program> programs = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) {
+                programs.add(new Program("hammer", "/dev/dri/" + device(i % 2 == 0 ? "t8103" : "t8112").renderNode(), "8", "20"));
+            }
+            for (Program p : programs) {
+                assertEquals("hammer failed:\n" + p.transcript(), 0, p.exit());
+            }
+        } finally {
+            programs.forEach(Program::close);
+        }
+        awaitReleased(before);
+        assertTrue(bridge().get("ioctls") - ioctlsBefore >= 32L * 8 * 20 * 8); // eight ioctls a round
+    }
+
     @Test
     public void aKilledWaiterAndAnExitingProcessLeaveNothingBehind() throws Exception {
         int before = openFiles();
