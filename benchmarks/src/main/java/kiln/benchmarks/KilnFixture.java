@@ -60,7 +60,7 @@ final class KilnFixture {
 
             @Override
             public Set<DriverFeature> features() {
-                return EnumSet.of(DriverFeature.GEM, DriverFeature.RENDER);
+                return EnumSet.of(DriverFeature.GEM, DriverFeature.RENDER, DriverFeature.SYNCOBJ);
             }
 
             @Override

@@ -131,7 +131,8 @@ public final class BridgeServer {
         this.listener = Posix.listen(socket.toString(), 128);
         this.acceptor = Thread.ofPlatform().name("kiln-bridge-accept").daemon(true).start(this::acceptLoop);
         LOG.log(System.Logger.Level.INFO, "native bridge listening on " + socket + " (bin/kiln-exec PROGRAM)");
-        this.startupLine = context.registerService(Object.class, new Object(), new java.util.Hashtable<>(
+        // outside a framework (benchmarks) there is no report to add to
+        this.startupLine = context == null ? null : context.registerService(Object.class, new Object(), new java.util.Hashtable<>(
                 Map.of(StartupLine.PROPERTY, "Native device nodes: " + socket + " (run programs with bin/kiln-exec)")));
     }
 
@@ -164,12 +165,12 @@ public final class BridgeServer {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    synchronized void addDevice(DrmDevice device, Map<String, Object> properties) {
+    public synchronized void addDevice(DrmDevice device, Map<String, Object> properties) {
         devices.put(device, properties);
         writeTree();
     }
 
-    synchronized void removeDevice(DrmDevice device) {
+    public synchronized void removeDevice(DrmDevice device) {
         if (devices.remove(device) != null) {
             writeTree();
         }
@@ -400,8 +401,10 @@ public final class BridgeServer {
     }
 
     @Deactivate
-    void deactivate() {
-        startupLine.unregister();
+    public void deactivate() {
+        if (startupLine != null) {
+            startupLine.unregister();
+        }
         List<Thread> threads;
         synchronized (this) {
             stopping = true;
