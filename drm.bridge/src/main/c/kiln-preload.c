@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -53,6 +54,8 @@
 #define FD_FOREIGN 1
 #define FD_CLOSED 2
 #define ADOPT_ENTRY 32
+#define OP_MMAP 5
+#define OP_UNMAP 6
 #define MAX_MESSAGE (64 * 1024)
 #define DRM_MAJOR 226
 
@@ -110,6 +113,9 @@ REAL(ssize_t, readlink, const char *, char *, size_t)
 REAL(ssize_t, readlinkat, int, const char *, char *, size_t)
 REAL(char *, realpath, const char *, char *)
 REAL(int, close, int)
+REAL(void *, mmap, void *, size_t, int, int, int, off_t)
+REAL(void *, mmap64, void *, size_t, int, int, int, off64_t)
+REAL(int, munmap, void *, size_t)
 
 __attribute__((constructor)) static void kiln_init(void) {
     const char *env = getenv("KILN_SOCKET");
@@ -607,7 +613,143 @@ lost:
     return -1;
 }
 
+/* ---------------------------------------------------------------- GEM mmap */
+
+/* What this process mapped of Kiln's: the runtime holds each object until its munmap. */
+struct mapping {
+    void *address;
+    size_t length;
+    uint64_t id;
+};
+static struct mapping *mappings;
+static size_t mapping_count, mapping_room;
+static pthread_mutex_t mappings_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One request on this thread's control connection that expects a plain REPLY; its payload in *out. */
+static int control_call(const void *request, size_t length, uint8_t **out, uint32_t *out_length) {
+    int s = control_connection();
+    if (s < 0)
+        return -1;
+    uint8_t *b = control_buffer;
+    if (send_all(s, request, length) < 0)
+        goto lost;
+    ssize_t n = recv_one(s, b, MAX_MESSAGE);
+    if (n < 16 || *(uint32_t *)b != OP_REPLY || (ssize_t)(16 + *(uint32_t *)(b + 8)) != n || *(uint32_t *)(b + 12))
+        goto lost;
+    if (out) {
+        *out = b + 16;
+        *out_length = *(uint32_t *)(b + 8);
+    }
+    int32_t result = *(int32_t *)(b + 4);
+    if (result < 0) {
+        errno = -result;
+        return -1;
+    }
+    return result;
+lost:
+    control_drop();
+    errno = ENODEV;
+    return -1;
+}
+
+static void *kiln_mmap(const char *name, void *address, size_t length, int prot, int flags, off_t offset) {
+    if ((flags & MAP_TYPE) != MAP_SHARED) {
+        errno = EINVAL; /* drm_gem_shmem_mmap refuses copy-on-write mappings */
+        return MAP_FAILED;
+    }
+    uint8_t request[32 + 64];
+    uint32_t name_length = strlen(name);
+    *(uint32_t *)request = OP_MMAP;
+    *(uint32_t *)(request + 4) = name_length;
+    *(uint64_t *)(request + 8) = (uint64_t)offset;
+    *(uint64_t *)(request + 16) = (uint64_t)length;
+    memcpy(request + 24, name, name_length);
+    uint8_t *out;
+    uint32_t out_length;
+    if (control_call(request, 24 + name_length, &out, &out_length) < 0)
+        return MAP_FAILED;
+    if (out_length < 17 || out_length - 16 >= PATH_MAX) {
+        errno = ENODEV;
+        return MAP_FAILED;
+    }
+    uint64_t id = *(uint64_t *)out, file_offset = *(uint64_t *)(out + 8);
+    char path[PATH_MAX];
+    memcpy(path, out + 16, out_length - 16);
+    path[out_length - 16] = 0;
+    resolve_openat();
+    resolve_mmap();
+    resolve_close();
+    int backing = real_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0);
+    void *mapped = backing < 0 ? MAP_FAILED : real_mmap(address, length, prot, flags, backing, (off_t)file_offset);
+    int e = errno;
+    if (backing >= 0)
+        real_close(backing);
+    int recorded = 0;
+    if (mapped != MAP_FAILED) {
+        pthread_mutex_lock(&mappings_lock);
+        if (mapping_count == mapping_room) {
+            size_t room = mapping_room ? mapping_room * 2 : 16;
+            struct mapping *grown = realloc(mappings, room * sizeof *grown);
+            if (grown) {
+                mappings = grown;
+                mapping_room = room;
+            }
+        }
+        if (mapping_count < mapping_room) {
+            mappings[mapping_count++] = (struct mapping){mapped, length, id};
+            recorded = 1;
+        }
+        pthread_mutex_unlock(&mappings_lock);
+    }
+    if (!recorded) {
+        uint64_t unmap[2] = {OP_UNMAP, id};
+        control_call(unmap, sizeof unmap, NULL, NULL);
+        if (mapped != MAP_FAILED) {
+            resolve_munmap();
+            real_munmap(mapped, length);
+            e = ENOMEM;
+        }
+        errno = e;
+        return MAP_FAILED;
+    }
+    return mapped;
+}
+
 /* ---------------------------------------------------------------- the intercepted calls */
+
+EXPORT void *mmap(void *address, size_t length, int prot, int flags, int fd, off_t offset) {
+    char name[64], node[32];
+    if (fd >= 0 && !(flags & MAP_ANONYMOUS) && endpoint_of(fd, node, name) && node_minor(node) >= 0)
+        return kiln_mmap(name, address, length, prot, flags, offset);
+    resolve_mmap();
+    return real_mmap(address, length, prot, flags, fd, offset);
+}
+
+EXPORT void *mmap64(void *address, size_t length, int prot, int flags, int fd, off64_t offset) {
+    return mmap(address, length, prot, flags, fd, (off_t)offset);
+}
+
+EXPORT int munmap(void *address, size_t length) {
+    uint64_t id = 0;
+    pthread_mutex_lock(&mappings_lock);
+    for (size_t i = 0; i < mapping_count; i++) {
+        if (mappings[i].address == address) {
+            id = mappings[i].id;
+            mappings[i] = mappings[--mapping_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&mappings_lock);
+    resolve_munmap();
+    int r = real_munmap(address, length);
+    if (id) {
+        int e = errno;
+        uint64_t unmap[2] = {OP_UNMAP, id};
+        control_call(unmap, sizeof unmap, NULL, NULL); /* the runtime lets the object go */
+        errno = e;
+    }
+    return r;
+}
 
 static int open_common(int dirfd, const char *path, int flags, mode_t mode, int large) {
     char buffer[PATH_MAX], node[32];

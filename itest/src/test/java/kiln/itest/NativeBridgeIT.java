@@ -180,6 +180,37 @@ public class NativeBridgeIT extends KilnTestBase {
         awaitReleased(before);
     }
 
+    /** A GEM object mapped in C shares its bytes with Kiln both ways; munmap and close let it go. */
+    @Test
+    public void aGemObjectMappedInCSharesItsBytesWithKiln() throws Exception {
+        int before = openFiles();
+        DrmDevice device = device("t8103");
+        kiln.drm.api.gem.ShmemObject object;
+        try (Program p = new Program("gem-mmap", "/dev/dri/" + device.renderNode())) {
+            String[] mapped = p.expect("mapped").split(" ");
+            int handle = Integer.parseInt(mapped[1]);
+            int size = Integer.parseInt(mapped[2]);
+            kiln.drm.api.file.DrmFile file = device.files().stream()
+                    .filter(f -> f.client().nativeProcess().map(n -> n.pid() == p.process.pid()).orElse(false))
+                    .findFirst().orElseThrow(() -> new AssertionError("no file of the native process"));
+            object = service(kiln.drm.api.gem.GemManager.class).lookupShmem(file, handle);
+            try (kiln.drm.api.gem.ShmemMapping m = object.vmap()) {
+                java.lang.foreign.MemorySegment bytes = m.memory();
+                for (int i = 0; i < size; i++) {
+                    assertEquals("byte " + i + " written in C", (byte) (i * 7 + 3), bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i));
+                    bytes.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (255 - (i * 7) % 256));
+                }
+            } finally {
+                object.put(); // the lookup's reference
+            }
+            p.process.getOutputStream().write("check\n".getBytes(StandardCharsets.US_ASCII));
+            p.process.getOutputStream().flush();
+            assertEquals("gem-mmap failed:\n" + p.transcript(), 0, p.exit());
+        }
+        awaitReleased(before);
+        Await.until(LIMIT, object::isFreed, freed -> freed, "the object freed after munmap, GEM_CLOSE and exit");
+    }
+
     /** Garbage straight to the socket gets errors and never disturbs a well-behaved file. */
     @Test
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {

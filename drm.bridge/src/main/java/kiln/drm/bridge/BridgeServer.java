@@ -374,6 +374,10 @@ public final class BridgeServer {
         return endpoint;
     }
 
+    NativeClients clients() {
+        return clients;
+    }
+
     Endpoint endpoint(String name) {
         return endpoints.get(name);
     }

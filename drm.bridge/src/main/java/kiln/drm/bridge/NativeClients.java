@@ -11,6 +11,7 @@ import kiln.drm.api.client.AddressSpace;
 import kiln.drm.api.client.Client;
 import kiln.drm.api.client.ClientFactory;
 import kiln.drm.api.client.NativeProcess;
+import kiln.drm.api.client.SharedMapping;
 
 /**
  * The Kiln client of each host process connected to the bridge, counted by its connections: it
@@ -19,8 +20,10 @@ import kiln.drm.api.client.NativeProcess;
  * lifetime of a child holding its dead parent's files).
  */
 final class NativeClients {
-    private record Entry(Client client, int[] refs) {
+    private record Entry(Client client, int[] refs, Map<Long, SharedMapping> mappings) {
     }
+
+    private long nextMapping = 1;
 
     private final ClientFactory factory;
     private final AddressSpace memory = new CallerMemory();
@@ -33,7 +36,8 @@ final class NativeClients {
     synchronized Client acquire(int pid, int uid) {
         Entry e = byPid.get(pid);
         if (e == null) {
-            e = new Entry(factory.spawnNative(new NativeProcess(pid, uid, commandLine(pid)), memory), new int[1]);
+            e = new Entry(factory.spawnNative(new NativeProcess(pid, uid, commandLine(pid)), memory), new int[1],
+                    new HashMap<>());
             byPid.put(pid, e);
         }
         e.refs[0]++;
@@ -41,16 +45,41 @@ final class NativeClients {
     }
 
     void release(int pid) {
-        Client gone = null;
+        Entry gone = null;
         synchronized (this) {
             Entry e = byPid.get(pid);
             if (e != null && --e.refs[0] == 0) {
                 byPid.remove(pid);
-                gone = e.client;
+                gone = e;
             }
         }
         if (gone != null) {
-            gone.exit();
+            gone.mappings.values().forEach(SharedMapping::close); // the process is gone, and its mappings with it
+            gone.client.exit();
+        }
+    }
+
+    /** Records a GEM mapping of {@code pid}'s; the id its munmap names. */
+    synchronized long mapped(int pid, SharedMapping mapping) {
+        Entry e = byPid.get(pid);
+        if (e == null) {
+            mapping.close();
+            return 0;
+        }
+        long id = nextMapping++;
+        e.mappings.put(id, mapping);
+        return id;
+    }
+
+    /** {@code pid} unmapped mapping {@code id}; an id it does not have (a forked child's copy) changes nothing. */
+    void unmapped(int pid, long id) {
+        SharedMapping m;
+        synchronized (this) {
+            Entry e = byPid.get(pid);
+            m = e == null ? null : e.mappings.remove(id);
+        }
+        if (m != null) {
+            m.close();
         }
     }
 

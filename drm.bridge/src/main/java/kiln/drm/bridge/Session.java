@@ -11,6 +11,7 @@ import kiln.drm.api.DrmException;
 import kiln.drm.api.Errno;
 import kiln.drm.api.client.Client;
 import kiln.drm.api.client.OpenFile;
+import kiln.drm.api.client.SharedMapping;
 
 /**
  * One thread's control connection: its ioctls, one at a time, run on this session's own thread
@@ -58,11 +59,17 @@ final class Session implements Runnable {
                 if (n == 0) {
                     return;
                 }
-                if (n < 4 || in.get(INT, 0) != Wire.IOCTL) {
+                int op = n < 4 ? 0 : in.get(INT, 0);
+                if (op == Wire.IOCTL) {
+                    ioctl(n);
+                } else if (op == Wire.MMAP) {
+                    mmap(n);
+                } else if (op == Wire.UNMAP && n == 16) {
+                    server.clients().unmapped(pid, in.get(LONG, 8));
+                    reply(0, null, 0);
+                } else {
                     reply(-Errno.EINVAL.code(), null, 0);
-                    continue;
                 }
-                ioctl(n);
             }
         } catch (Posix.PosixException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "control connection of " + pid + " ended: " + e.getMessage());
@@ -146,6 +153,42 @@ final class Session implements Runnable {
         server.ioctlServed();
         boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ
         reply(result, struct, copyBack ? size : 0, adoptions);
+    }
+
+    /** {@code mmap} of a GEM object: the caller maps the shared file's range itself. */
+    private void mmap(int n) throws Posix.PosixException {
+        int nameLength = n >= 24 ? in.get(INT, 4) : -1;
+        if (nameLength <= 0 || nameLength > Wire.MAX_NAME || n != 24 + nameLength) {
+            reply(-Errno.EINVAL.code(), null, 0);
+            return;
+        }
+        long offset = in.get(LONG, 8);
+        long length = in.get(LONG, 16);
+        Endpoint endpoint = server.endpoint(new String(in.asSlice(24, nameLength).toArray(ValueLayout.JAVA_BYTE),
+                StandardCharsets.US_ASCII));
+        if (endpoint == null) {
+            reply(-Errno.EBADF.code(), null, 0);
+            return;
+        }
+        SharedMapping mapping;
+        try {
+            int kfd = client.install(endpoint.file());
+            try {
+                mapping = client.mmapShared(kfd, length, offset);
+            } finally {
+                client.close(kfd);
+            }
+        } catch (DrmException e) {
+            reply(-e.errno().code(), null, 0);
+            return;
+        }
+        long id = server.clients().mapped(pid, mapping);
+        byte[] path = mapping.backing().file().toString().getBytes(StandardCharsets.UTF_8);
+        MemorySegment answer = MemorySegment.ofArray(new byte[16 + path.length]);
+        answer.set(LONG, 0, id);
+        answer.set(LONG, 8, mapping.backing().offset());
+        MemorySegment.copy(path, 0, answer, ValueLayout.JAVA_BYTE, 16, path.length);
+        reply(0, answer, (int) answer.byteSize());
     }
 
     /** A file Kiln made for the caller, waiting for it to connect an endpoint ({@link Wire#ADOPT}). */

@@ -16,6 +16,8 @@ package kiln.drm.bridge;
  * HELLO     u32 op, i32 tid                                        -> REPLY
  * OPEN      u32 op, u32 flags, path bytes                          -> REPLY
  * ADOPT     u32 op, u32 0, u64 id                                  -> REPLY
+ * MMAP      u32 op, u32 name_len, u64 offset, u64 length, name     -> REPLY with out = u64 id, u64 file_offset, path
+ * UNMAP     u32 op, u32 0, u64 id                                  -> REPLY
  * IOCTL     u32 op, u32 cmd, u32 size, u32 in_len, u64 arg,
  *           u32 name_len, name bytes, in bytes                     -> [MEM_* | FD_QUERY]... REPLY
  * MEM_READ  u32 op, u32 len, u64 addr                              -> MEM_DATA u32 op, i32 errno, bytes
@@ -36,6 +38,10 @@ final class Wire {
     static final int OPEN = 2;
     static final int IOCTL = 3;
     static final int ADOPT = 4;
+    /** On a control connection: map a GEM object (the answer names the shared file range to map). */
+    static final int MMAP = 5;
+    /** On a control connection: the program unmapped what MMAP gave it. */
+    static final int UNMAP = 6;
     static final int REPLY = 0x100;
     static final int MEM_READ = 0x201;
     static final int MEM_DATA = 0x202;

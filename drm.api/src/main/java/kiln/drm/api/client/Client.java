@@ -60,6 +60,15 @@ public interface Client {
     long mmap(int fd, long length, long offset) throws DrmException;
 
     /**
+     * {@code mmap} of a GEM object for a process that maps it itself (a native client): instead of
+     * a mapping in {@link #memory()}, the range of the shared file that holds the object's bytes.
+     *
+     * @throws DrmException as {@link #mmap}; ENODEV when physical memory is not shared (see the
+     *                      {@code kiln.drm.pages} configuration)
+     */
+    SharedMapping mmapShared(int fd, long length, long offset) throws DrmException;
+
+    /**
      * Closes a descriptor; the file is released when its last descriptor closes.
      *
      * @throws DrmException EBADF for an unknown descriptor

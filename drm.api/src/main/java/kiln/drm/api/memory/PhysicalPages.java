@@ -26,6 +26,14 @@ public interface PhysicalPages extends AutoCloseable {
     /** The frames as physically contiguous runs, in allocation order. */
     List<SgEntry> sgTable();
 
+    /**
+     * Where the bytes live in a shared file, when physical memory is backed by one (what lets a
+     * native process map a GEM object); empty for memory of the runtime alone.
+     */
+    default java.util.Optional<BackingFile> backing() {
+        return java.util.Optional.empty();
+    }
+
     /** Returns the frames to the pool. */
     @Override
     void close();

@@ -24,7 +24,7 @@
  * called from any thread. Reads and writes of frame contents are plain memory accesses: agents
  * sharing a frame order their accesses themselves, as on hardware.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package kiln.drm.api.memory;
 

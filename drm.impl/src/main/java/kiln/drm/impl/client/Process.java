@@ -11,6 +11,7 @@ import kiln.drm.api.client.AddressSpace;
 import kiln.drm.api.client.Client;
 import kiln.drm.api.client.NativeProcess;
 import kiln.drm.api.client.OpenFile;
+import kiln.drm.api.client.SharedMapping;
 import kiln.drm.impl.device.DeviceFile;
 import kiln.drm.impl.device.DrmCore;
 import kiln.drm.impl.gem.GemService;
@@ -122,6 +123,35 @@ final class Process implements Client {
                 mapped.unmap().run(); // refused (limit, or the process exited meanwhile): the object is let go
             }
         }
+    }
+
+    @Override
+    public SharedMapping mmapShared(int fd, long length, long offset) throws DrmException {
+        GemService.Mapped mapped = lookup(fd, DeviceFile.class).mmap(length, offset);
+        if (mapped.backing().isEmpty()) {
+            mapped.unmap().run();
+            throw new DrmException(Errno.ENODEV, "physical memory is not shared (kiln.drm.pages shared.dir)");
+        }
+        kiln.drm.api.memory.BackingFile backing = mapped.backing().get();
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return new SharedMapping() {
+            @Override
+            public kiln.drm.api.memory.BackingFile backing() {
+                return backing;
+            }
+
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public void close() {
+                if (released.compareAndSet(false, true)) {
+                    mapped.unmap().run();
+                }
+            }
+        };
     }
 
     @Override

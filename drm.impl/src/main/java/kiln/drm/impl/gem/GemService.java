@@ -224,7 +224,7 @@ public final class GemService implements GemManager {
     }
 
     /** A CPU mapping of an object into a client: its memory, and what munmap must do. */
-    public record Mapped(MemorySegment memory, Runnable unmap) {
+    public record Mapped(MemorySegment memory, Runnable unmap, java.util.Optional<kiln.drm.api.memory.BackingFile> backing) {
     }
 
     /**
@@ -244,7 +244,7 @@ public final class GemService implements GemManager {
             if (!file.gem.holds(obj)) {
                 throw new DrmException(Errno.EACCES, file + " holds no handle to " + obj);
             }
-            return new Mapped(obj.pages().memory().asSlice(0, length), obj::put);
+            return new Mapped(obj.pages().memory().asSlice(0, length), obj::put, obj.pages().backing());
         } catch (DrmException e) {
             obj.put();
             throw e;

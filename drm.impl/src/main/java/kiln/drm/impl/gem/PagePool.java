@@ -33,6 +33,11 @@ public final class PagePool implements PhysicalMemory {
     public @interface Config {
         @AttributeDefinition(name = "Limit (MiB)", description = "Total physical memory")
         long limit_mib() default 2048;
+
+        @AttributeDefinition(name = "Shared backing directory", description = "A RAM file system where the "
+                + "memory's bytes live in one file, so that native programs can map GEM objects; empty: memory of "
+                + "the runtime alone. Read at activation.")
+        String shared_dir() default "/dev/shm";
     }
 
     private final BitSet used = new BitSet();
@@ -41,17 +46,43 @@ public final class PagePool implements PhysicalMemory {
     /** Frame number to its segment; replaced (under the lock) when it must grow. */
     private volatile AtomicReferenceArray<MemorySegment> frameTable = new AtomicReferenceArray<>(1024);
 
+    /** Where the bytes live when they are shared with native programs; null: the runtime's alone. */
+    private final SharedBacking backing;
+
     @Activate
     public PagePool(Config config) {
         modified(config);
+        this.backing = config.shared_dir().isBlank() ? null
+                : SharedBacking.in(java.nio.file.Path.of(config.shared_dir()), 1L << 38);
     }
 
-    /** A pool outside the framework (tests, benchmarks, tools) with a limit of {@code limitMib} MiB. */
+    SharedBacking backing() {
+        return backing;
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        if (backing != null) {
+            backing.close();
+        }
+    }
+
+    /** A pool outside the framework (tests, benchmarks, tools) with a limit of {@code limitMib} MiB, not shared. */
     public static PagePool withLimit(long limitMib) {
+        return withLimit(limitMib, "");
+    }
+
+    /** A pool outside the framework whose bytes live in a file under {@code sharedDir} (empty: not shared). */
+    public static PagePool withLimit(long limitMib, String sharedDir) {
         return new PagePool(new Config() {
             @Override
             public long limit_mib() {
                 return limitMib;
+            }
+
+            @Override
+            public String shared_dir() {
+                return sharedDir;
             }
 
             @Override

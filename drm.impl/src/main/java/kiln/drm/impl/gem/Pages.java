@@ -21,6 +21,8 @@ final class Pages implements PhysicalPages {
     private final long[] frames;
     private final Arena arena;
     private final MemorySegment memory;
+    /** Its range of the pool's shared file, or null when memory is the runtime's alone. */
+    private final SharedBacking.Range shared;
     private final List<SgEntry> sgTable;
     private boolean closed;
 
@@ -28,12 +30,18 @@ final class Pages implements PhysicalPages {
         this.pool = pool;
         this.frames = pool.reserve((int) (size / PhysicalMemory.PAGE_SIZE));
         Arena arena = Arena.ofShared();
+        SharedBacking backing = pool.backing();
         try {
-            this.memory = arena.allocate(size, PhysicalMemory.PAGE_SIZE);
+            this.shared = backing == null ? null : backing.allocate(size, arena);
+            this.memory = shared != null ? shared.memory() : arena.allocate(size, PhysicalMemory.PAGE_SIZE);
         } catch (OutOfMemoryError e) {
             arena.close();
             pool.release(frames);
             throw DrmException.quiet(Errno.ENOMEM, "no host memory for " + size + " bytes");
+        } catch (DrmException e) {
+            arena.close();
+            pool.release(frames);
+            throw e;
         }
         this.arena = arena;
         this.sgTable = merge(frames);
@@ -93,5 +101,14 @@ final class Pages implements PhysicalPages {
         // Unpublish first so no new translation finds the frames, then kill the old views.
         pool.release(frames);
         arena.close();
+        if (shared != null) {
+            pool.backing().free(shared.node()); // unmapped above: the range may serve another allocation
+        }
+    }
+
+    @Override
+    public java.util.Optional<kiln.drm.api.memory.BackingFile> backing() {
+        return shared == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new kiln.drm.api.memory.BackingFile(pool.backing().file(), shared.offset()));
     }
 }
