@@ -39,6 +39,11 @@ class RuntimeSmokeIT {
     @TempDir
     Path deploy;
 
+    /** Where the runtime of a test whose deploy directory is {@code deploy} serves native programs. */
+    static Path bridgeSocket(Path deploy) {
+        return deploy.resolveSibling(deploy.getFileName() + "-bridge").resolve("kiln.sock");
+    }
+
     @Test
     void shellDrivesTheRuntimeAndDeployDirectory() throws Exception {
         try (Runtime runtime = Runtime.start(deploy)) {
@@ -68,7 +73,7 @@ class RuntimeSmokeIT {
             assertEquals(0, runtime.finish(), "exit status of a script whose commands all succeeded");
             String everything = runtime.transcript();
             assertTrue(everything.contains("Kiln runtime up in"), "start-up report missing:\n" + everything);
-            assertTrue(everything.contains("Native device nodes: " + deploy.resolve("bridge/kiln.sock")),
+            assertTrue(everything.contains("Native device nodes: " + bridgeSocket(deploy)),
                     "the report says where native programs connect:\n" + everything);
             assertFalse(NOISE.matcher(everything).find(), "a clean run printed a warning or a trace:\n" + everything);
         }
@@ -120,8 +125,8 @@ class RuntimeSmokeIT {
             assertTrue(Files.isRegularFile(KILN_JAR), "runtime not exported: " + KILN_JAR);
             ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/run").toString(), "--no-build");
             pb.environment().put("KILN_DEPLOY", deploy.toString());
-            // a socket of its own: a developer's running runtime keeps its bridge
-            pb.environment().put("KILN_SOCKET", deploy.resolve("bridge/kiln.sock").toString());
+            // a socket of its own (outside the watched directory): a developer's running runtime keeps its bridge
+            pb.environment().put("KILN_SOCKET", bridgeSocket(deploy).toString());
             return new Runtime(pb.start());
         }
 

@@ -61,8 +61,12 @@ public class NativeBridgeIT extends KilnTestBase {
         final StringBuilder transcript = new StringBuilder();
 
         Program(String name, String... args) throws Exception {
+            this(PROGRAMS.resolve(name), args);
+        }
+
+        Program(Path program, String... args) throws Exception {
             List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("bin/kiln-exec").toString(),
-                    PROGRAMS.resolve(name).toString()));
+                    program.toString()));
             command.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().put("KILN_SOCKET", KilnOptions.SOCKET.toString());
@@ -209,6 +213,50 @@ public class NativeBridgeIT extends KilnTestBase {
         }
         awaitReleased(before);
         Await.until(LIMIT, object::isFreed, freed -> freed, "the object freed after munmap, GEM_CLOSE and exit");
+    }
+
+    /** A program of the host that the test needs, or a loud skip when the machine lacks it. */
+    private static Path hostProgram(String path, String debianPackage) {
+        Path program = Path.of(path);
+        if (!Files.isExecutable(program)) {
+            String why = path + " is missing (Debian package " + debianPackage + "; .ci/run installs it)";
+            System.err.println("********** NativeBridgeIT test did not run: " + why + " **********");
+            Assume.assumeTrue(why, false);
+        }
+        return program;
+    }
+
+    /** libdrm's own drmdevice test lists both GPUs as platform devices, through every node. */
+    @Test
+    public void libdrmsDrmdeviceListsKilnsDevices() throws Exception {
+        try (Program p = new Program(hostProgram("/usr/bin/drmdevice", "libdrm-tests"))) {
+            assertEquals("drmdevice failed:\n" + p.transcript(), 0, p.exit());
+            String out = p.transcript();
+            assertTrue(out, out.contains("--- Devices reported 2 ---"));
+            for (String chip : List.of("t8103", "t8112")) {
+                DrmDevice d = device(chip);
+                assertTrue(out, out.contains("/dev/dri/" + d.primaryNode()) && out.contains("/dev/dri/" + d.renderNode()));
+                assertTrue(out, out.contains("fullname\t/soc/gpu@" + d.unique().replace(".gpu", "")));
+                assertTrue(out, out.contains("apple,agx-" + chip));
+            }
+            assertTrue(out, out.contains("bustype 0002")); // DRM_BUS_PLATFORM
+        }
+    }
+
+    /**
+     * drm_info reads a device's KMS state, which a render-only GPU does not have: it answers as it
+     * does on the real kernel for one (EOPNOTSUPP on the card node, EACCES on the render node).
+     */
+    @Test
+    public void drmInfoMeetsARenderOnlyGpuAsOnTheKernel() throws Exception {
+        DrmDevice d = device("t8103");
+        try (Program p = new Program(hostProgram("/usr/bin/drm_info", "drm-info"), "/dev/dri/" + d.primaryNode(),
+                "/dev/dri/" + d.renderNode())) {
+            p.exit();
+            String out = p.transcript();
+            assertTrue(out, out.contains("drmModeGetResources: Operation not supported"));
+            assertTrue(out, out.contains("drmModeGetResources: Permission denied"));
+        }
     }
 
     /** Garbage straight to the socket gets errors and never disturbs a well-behaved file. */

@@ -181,10 +181,12 @@ public final class BridgeServer {
             return; // the constructor writes it once the fields are set
         }
         List<DeviceTree.Node> nodes = new ArrayList<>();
-        for (Map<String, Object> p : devices.values()) {
+        for (Map.Entry<DrmDevice, Map<String, Object>> e : devices.entrySet()) {
+            Map<String, Object> p = e.getValue();
             Object compatible = p.get(DrmDevice.OF_COMPATIBLE);
             nodes.add(new DeviceTree.Node((Integer) p.get(DrmDevice.PRIMARY_MINOR), (Integer) p.get(DrmDevice.RENDER_MINOR),
-                    String.valueOf(p.get(DrmDevice.DRIVER_NAME)), compatible == null ? "kiln,gpu" : compatible.toString()));
+                    String.valueOf(p.get(DrmDevice.DRIVER_NAME)), compatible == null ? "kiln,gpu" : compatible.toString(),
+                    e.getKey().unique()));
         }
         try {
             tree.write(nodes);

@@ -16,16 +16,12 @@ import java.util.stream.Stream;
  * there and makes the placeholders look like character devices.
  *
  * <p>Kiln's GPUs are platform devices, as Apple's are, under {@code /sys/devices/platform/kiln/}
- * (a name a host's own sysfs does not use). Their unit addresses are invented: the real t8103
- * GPU sits at {@code 206400000}; device {@code n} (render minor 128 + n) gets
- * {@code 206400000 + n * 0x1000000} so that by-path names stay apart.
+ * (a name a host's own sysfs does not use), named by {@link kiln.drm.api.device.DrmDevice#unique()}
+ * (unit addresses Kiln invents beside the real t8103's {@code 206400000}).
  */
 final class DeviceTree {
     /** What the tree shows of one device. */
-    record Node(int primaryMinor, int renderMinor, String driver, String compatible) {
-        String unit() {
-            return Long.toHexString(0x206400000L + (long) (renderMinor - 128) * 0x1000000L) + ".gpu";
-        }
+    record Node(int primaryMinor, int renderMinor, String driver, String compatible, String unit) {
     }
 
     static final int DRM_MAJOR = 226;

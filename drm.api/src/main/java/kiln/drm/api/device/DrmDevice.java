@@ -37,6 +37,14 @@ public interface DrmDevice {
 
     int primaryMinor();
 
+    /**
+     * The device's bus name, what {@code DRM_IOCTL_GET_UNIQUE} answers and sysfs calls it: Kiln's
+     * GPUs are platform devices named by unit address, {@code 206400000.gpu} (the real t8103
+     * GPU's) for render minor 128 and {@code 0x1000000} further for each next minor (invented:
+     * the real system has one GPU).
+     */
+    String unique();
+
     int renderMinor();
 
     boolean isUnplugged();

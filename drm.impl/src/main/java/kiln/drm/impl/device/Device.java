@@ -64,6 +64,7 @@ final class Device implements DrmDevice {
         this.features = Set.copyOf(driver.features());
         this.coreIoctls = CoreIoctls.table(gem);
         SyncobjIoctls.addTo(coreIoctls, syncobjs);
+        FileIoctls.addTo(coreIoctls);
         this.driverIoctls = driverIoctls;
         this.primaryMinor = primaryMinor;
         this.renderMinor = renderMinor;
@@ -147,6 +148,8 @@ final class Device implements DrmDevice {
                     if (master == null) {
                         master = file;
                         file.master = true;
+                        file.wasMaster = true;
+                        file.authenticated = true;
                     }
                 }
             }
@@ -186,6 +189,72 @@ final class Device implements DrmDevice {
             master = null;
             file.master = false;
         }
+        if (file.magic != 0) {
+            magics.remove(file.magic, file);
+        }
+    }
+
+    /** GET_MAGIC tokens of the live files that asked for one, cyclic from 1 (guarded by this). */
+    private final java.util.Map<Integer, DeviceFile> magics = new java.util.HashMap<>();
+    private int nextMagic = 1;
+
+    /** {@code drm_getmagic}: the file's token, made at its first call, reserved until the file closes. */
+    synchronized int magicOf(DeviceFile file) {
+        if (file.magic == 0) {
+            while (nextMagic <= 0 || magics.containsKey(nextMagic)) {
+                nextMagic = nextMagic <= 0 ? 1 : nextMagic + 1;
+            }
+            file.magic = nextMagic++;
+            magics.put(file.magic, file);
+        }
+        return file.magic;
+    }
+
+    /** {@code drm_authmagic}: the file holding {@code magic} is authenticated; a token works once. */
+    synchronized void authenticate(int magic) throws DrmException {
+        DeviceFile file = magics.get(magic);
+        if (file == null || file.magicUsed) {
+            throw DrmException.quiet(Errno.EINVAL, "no file waits with magic " + magic);
+        }
+        file.magicUsed = true; // the kernel's idr_replace(NULL): the number stays taken until close
+        file.authenticated = true;
+    }
+
+    /** {@code drm_master_check_perm}: the file's own former master process, or a privileged caller. */
+    private static void masterPermission(DeviceFile file) throws DrmException {
+        if (!(file.wasMaster && file.caller() == file.client()) && !file.caller().privileged()) {
+            throw DrmException.quiet(Errno.EACCES, "only a privileged caller or the file's former master may change masters");
+        }
+    }
+
+    /** {@code drm_setmaster_ioctl}. */
+    synchronized void setMaster(DeviceFile file) throws DrmException {
+        masterPermission(file);
+        if (master == file) {
+            return;
+        }
+        if (master != null) {
+            throw DrmException.quiet(Errno.EBUSY, "the device has a master");
+        }
+        master = file;
+        file.master = true;
+        file.wasMaster = true;
+        file.authenticated = true;
+    }
+
+    /** {@code drm_dropmaster_ioctl}. */
+    synchronized void dropMasterIoctl(DeviceFile file) throws DrmException {
+        masterPermission(file);
+        if (master != file) {
+            throw DrmException.quiet(Errno.EINVAL, file + " is not the master");
+        }
+        master = null;
+        file.master = false;
+    }
+
+    @Override
+    public String unique() {
+        return Long.toHexString(0x206400000L + (long) (renderMinor() - 128) * 0x1000000L) + ".gpu";
     }
 
     @Override

@@ -15,6 +15,14 @@ public final class DeviceFile implements DrmFile, FileDescription {
     private final Client client;
     private final boolean render;
     volatile boolean master;
+    /** {@code was_master}: it was master once (SET_MASTER may take it back without privilege). */
+    volatile boolean wasMaster;
+    /** AUTH_MAGIC (or becoming master) authenticated it. */
+    volatile boolean authenticated;
+    /** Its GET_MAGIC token, 0 before the first (guarded by the device). */
+    int magic;
+    /** AUTH_MAGIC used its token (guarded by the device). */
+    boolean magicUsed;
     volatile Object driverPrivate;
     private volatile boolean closed;
     private int holders;
@@ -73,7 +81,7 @@ public final class DeviceFile implements DrmFile, FileDescription {
 
     @Override
     public boolean isAuthenticated() {
-        return render || master || client.privileged();
+        return render || master || authenticated || client.privileged();
     }
 
     @Override

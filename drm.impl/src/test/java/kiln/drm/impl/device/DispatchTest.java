@@ -83,7 +83,7 @@ class DispatchTest {
         int fd = client.open("renderD128");
         assertEquals(Errno.ENOTTY, errno(() -> client.ioctl(fd, IoctlNumber.encode(3, 'x', 0x40, 16), buf)));
         assertEquals(Errno.EINVAL, errno(() -> client.ioctl(fd, IoctlNumber.iowr(0x50, 16), buf)), "beyond the table");
-        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(fd, IoctlNumber.iowr(0x05, 16), buf)), "empty core slot");
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(fd, IoctlNumber.iowr(0x04, 16), buf)), "empty core slot (GET_MAP, gone with legacy)");
         assertEquals(Errno.EBADF, errno(() -> client.ioctl(fd + 1, TestDriver.ADD_ONE, buf)));
     }
 
