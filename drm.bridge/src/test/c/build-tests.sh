@@ -15,5 +15,5 @@ if ! printf 'int drmGetVersion(int);\nint main(void){return 0;}\n' | gcc -x c -o
 fi
 rm -f "$probe"
 for c in "$src"/*.c; do
-  gcc -O1 -g -Wall -Werror -D_GNU_SOURCE -o "$out/$(basename "$c" .c)" "$c" -l:libdrm.so.2 -lpthread
+  gcc -O1 -g -Wall -Werror -ffp-contract=off -D_GNU_SOURCE -o "$out/$(basename "$c" .c)" "$c" -l:libdrm.so.2 -lpthread
 done

@@ -84,6 +84,7 @@ public class NativeBridgeBenchmark {
         DrmDevice d = fixture.device;
         server.addDevice(d, Map.of(DrmDevice.PRIMARY_MINOR, d.primaryMinor(), DrmDevice.RENDER_MINOR, d.renderMinor(),
                 DrmDevice.DRIVER_NAME, "bench"));
+        server.awaitTree();
         ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/kiln-exec").toString(), program.toString(),
                 "/dev/dri/" + d.renderNode()).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("KILN_SOCKET", socket.toString());

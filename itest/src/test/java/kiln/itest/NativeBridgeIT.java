@@ -259,6 +259,39 @@ public class NativeBridgeIT extends KilnTestBase {
         }
     }
 
+    /**
+     * SAXPY submitted from C through the asahi UAPI alone (buffers made, bound and mapped in C, the
+     * program's code from Kiln's assembler as a driver gets it from its compiler) runs on the GPU
+     * and every element is right when C checks it.
+     */
+    @Test
+    public void saxpyFromCThroughTheAsahiUapi() throws Exception {
+        int before = openFiles();
+        Path code = Files.createTempFile("saxpy", ".bin");
+        try {
+            var program = kiln.agx.client.ksa.Assembler.toBytes(kiln.agx.client.ksa.Assembler.assemble("""
+                    sr r0, gid.x
+                    ld r1, u0, r0
+                    ld r2, u1, r0
+                    umov r3, u2.lo
+                    fmul r1, r1, r3
+                    fadd r2, r2, r1
+                    st r2, u1, r0
+                    stop
+                    """));
+            Files.write(code, program.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            for (String chip : List.of("t8103", "t8112")) {
+                try (Program p = new Program("saxpy", "/dev/dri/" + device(chip).renderNode(), code.toString())) {
+                    assertEquals("saxpy on " + chip + " failed:\n" + p.transcript(), 0, p.exit());
+                    assertTrue(p.transcript(), p.transcript().contains("PASSED"));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(code);
+        }
+        awaitReleased(before);
+    }
+
     /** Garbage straight to the socket gets errors and never disturbs a well-behaved file. */
     @Test
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.BundleContext;
@@ -164,16 +165,41 @@ public final class BridgeServer {
         return socket;
     }
 
+    /**
+     * A device came: the tree is rewritten on the bridge's own thread, never on the thread that
+     * registers the device (it must not wait for file I/O, and a driver may still be finishing
+     * its probe there). A native program started the same instant may miss the device for a moment.
+     */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public synchronized void addDevice(DrmDevice device, Map<String, Object> properties) {
         devices.put(device, properties);
-        writeTree();
+        treeChanged();
     }
 
     public synchronized void removeDevice(DrmDevice device) {
         if (devices.remove(device) != null) {
-            writeTree();
+            treeChanged();
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean treeDirty = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService treeWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("kiln-bridge-tree").daemon(true).unstarted(r));
+
+    private void treeChanged() {
+        if (treeDirty.compareAndSet(false, true)) {
+            treeWriter.execute(() -> {
+                treeDirty.set(false); // later changes schedule another write
+                synchronized (this) {
+                    writeTree();
+                }
+            });
+        }
+    }
+
+    /** Writes the tree now, and waits for a write in progress (tests, benchmarks). */
+    public void awaitTree() throws Exception {
+        treeWriter.submit(() -> { }).get(10, TimeUnit.SECONDS);
     }
 
     private void writeTree() {
@@ -433,6 +459,12 @@ public final class BridgeServer {
         }
         Posix.close(listener);
         hangups.close();
+        treeWriter.shutdownNow();
+        try {
+            treeWriter.awaitTermination(5, TimeUnit.SECONDS); // no write may follow the removal below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         pending.keySet().forEach(this::dropAdoption);
         try {
             Files.deleteIfExists(socket);

@@ -220,8 +220,12 @@ public final class AgxDeviceComponent implements AgxDevice {
         if (!gone && !follow) {
             return null;
         }
+        DeviceStatus before = status;
         Firmware best = choose(chip);
         if (best == null) {
+            // choose's reason is for a device with no GPU; a parked one keeps saying it holds work
+            // (a second firmware leaving after the park used to overwrite that)
+            status = before;
             if (!gpu.parked()) {
                 park();
             }
@@ -394,13 +398,16 @@ public final class AgxDeviceComponent implements AgxDevice {
             props.put(GpuCore.VARIANT, core.chip().variant().name());
             props.put(Firmware.VERSION, fw.version().toString());
             DrmDevice registered;
+            // the GPU is ready before its DRM device is visible: whoever reacts to the device's
+            // service (synchronously, during register) finds it running
+            gpu = probed;
             try {
                 registered = drm.register(new AsahiDriver(probed, services), props);
             } catch (DrmException e) {
+                gpu = null;
                 probed.close();
                 throw e;
             }
-            gpu = probed;
             device = registered;
             probed.onCrash(this::changed);
             probed.onSwap(this::publish);
