@@ -53,6 +53,7 @@
 #define FD_KILN 0
 #define FD_FOREIGN 1
 #define FD_CLOSED 2
+#define FD_EVENTFD 3
 #define ADOPT_ENTRY 32
 #define OP_MMAP 5
 #define OP_UNMAP 6
@@ -589,19 +590,46 @@ static int kiln_ioctl(const char *name, unsigned long request, void *arg) {
             }
         } else if (op == OP_FD_QUERY && n == 8) {
             int asked = *(int32_t *)(b + 4);
-            char name[64];
+            char name[64], link[64], target[64];
             int32_t what;
             size_t length = 0;
             if (endpoint_of(asked, NULL, name)) {
                 what = FD_KILN;
                 length = strlen(name);
                 memcpy(b + 8, name, length);
+            } else if (fcntl(asked, F_GETFD) < 0) {
+                what = FD_CLOSED;
             } else {
-                what = fcntl(asked, F_GETFD) >= 0 ? FD_FOREIGN : FD_CLOSED;
+                snprintf(link, sizeof link, "/proc/self/fd/%d", asked);
+                resolve_readlinkat();
+                ssize_t t = real_readlinkat(AT_FDCWD, link, target, sizeof target - 1);
+                target[t > 0 ? t : 0] = 0;
+                what = strcmp(target, "anon_inode:[eventfd]") == 0 ? FD_EVENTFD : FD_FOREIGN;
             }
             *(uint32_t *)b = OP_FD_INFO;
             *(int32_t *)(b + 4) = what;
-            if (send_all(s, b, 8 + length) < 0)
+            if (what == FD_EVENTFD) {
+                /* the runtime signals it later, whatever this thread does then: it gets a copy */
+                struct iovec iov = {b, 8};
+                union {
+                    struct cmsghdr header;
+                    char space[CMSG_SPACE(sizeof(int))];
+                } control;
+                memset(&control, 0, sizeof control);
+                struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                                     .msg_controllen = sizeof control.space};
+                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &asked, sizeof(int));
+                ssize_t sent;
+                do
+                    sent = sendmsg(s, &msg, MSG_NOSIGNAL);
+                while (sent < 0 && errno == EINTR);
+                if (sent != 8)
+                    goto lost;
+            } else if (send_all(s, b, 8 + length) < 0)
                 goto lost;
         } else {
             goto lost;

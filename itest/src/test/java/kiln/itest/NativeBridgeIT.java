@@ -292,6 +292,16 @@ public class NativeBridgeIT extends KilnTestBase {
         awaitReleased(before);
     }
 
+    /** SYNCOBJ_EVENTFD signals the program's own eventfd (passed to Kiln with SCM_RIGHTS). */
+    @Test
+    public void syncobjEventfdSignalsTheProgramsEventfd() throws Exception {
+        int before = openFiles();
+        try (Program p = new Program("eventfd", "/dev/dri/" + device("t8112").renderNode())) {
+            assertEquals("eventfd failed:\n" + p.transcript(), 0, p.exit());
+        }
+        awaitReleased(before);
+    }
+
     /** Garbage straight to the socket gets errors and never disturbs a well-behaved file. */
     @Test
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {

@@ -187,6 +187,9 @@ public final class BridgeServer {
             r -> Thread.ofPlatform().name("kiln-bridge-tree").daemon(true).unstarted(r));
 
     private void treeChanged() {
+        if (stopping) {
+            return; // DS unbinds the devices after deactivation: the tree is gone already
+        }
         if (treeDirty.compareAndSet(false, true)) {
             treeWriter.execute(() -> {
                 treeDirty.set(false); // later changes schedule another write

@@ -29,6 +29,7 @@ record FdFields(int offset, boolean output, int cloexec) {
                 case 0x2e -> List.of(new FdFields(8, false, 0)); // PRIME_FD_TO_HANDLE
                 case 0xC1 -> List.of(new FdFields(8, true, 1)); // SYNCOBJ_HANDLE_TO_FD: O_CLOEXEC in the kernel
                 case 0xC2 -> List.of(new FdFields(8, false, 0)); // SYNCOBJ_FD_TO_HANDLE
+                case 0xCF -> List.of(new FdFields(16, false, 0)); // SYNCOBJ_EVENTFD: the caller's eventfd
                 default -> List.of();
             };
         }

@@ -20,7 +20,7 @@ import kiln.drm.api.client.SharedMapping;
  * lifetime of a child holding its dead parent's files).
  */
 final class NativeClients {
-    private record Entry(Client client, int[] refs, Map<Long, SharedMapping> mappings) {
+    private record Entry(Client client, int[] refs, Map<Long, SharedMapping> mappings, java.util.List<NativeEventFd> eventFds) {
     }
 
     private long nextMapping = 1;
@@ -37,7 +37,7 @@ final class NativeClients {
         Entry e = byPid.get(pid);
         if (e == null) {
             e = new Entry(factory.spawnNative(new NativeProcess(pid, uid, commandLine(pid)), memory), new int[1],
-                    new HashMap<>());
+                    new HashMap<>(), new java.util.ArrayList<>());
             byPid.put(pid, e);
         }
         e.refs[0]++;
@@ -55,7 +55,17 @@ final class NativeClients {
         }
         if (gone != null) {
             gone.mappings.values().forEach(SharedMapping::close); // the process is gone, and its mappings with it
+            gone.eventFds.forEach(NativeEventFd::close); // and nobody reads its eventfds
             gone.client.exit();
+        }
+    }
+
+    /** An eventfd {@code pid} handed to Kiln: closed when the process goes, if not before. */
+    synchronized void eventFd(int pid, NativeEventFd eventFd) {
+        Entry e = byPid.get(pid);
+        if (e != null) {
+            e.eventFds.removeIf(NativeEventFd::isClosed);
+            e.eventFds.add(eventFd);
         }
     }
 

@@ -56,6 +56,10 @@ final class Posix {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle SEND = find("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle RECVMSG = find("recvmsg", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = find("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle CLOSE = find("close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT));
     private static final MethodHandle SHUTDOWN = find("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -241,6 +245,61 @@ final class Posix {
             }
         } catch (PosixException e) {
             throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static final int SCM_RIGHTS = 1;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    /**
+     * Receives one message and, when it carries one ({@code SCM_RIGHTS}), a descriptor, made
+     * close-on-exec: {@code received[0]} is it, or -1. Returns the message's length. Linux 64-bit
+     * layouts of {@code struct msghdr} and {@code struct cmsghdr}.
+     */
+    static int recvWithFd(int fd, MemorySegment buffer, MemorySegment state, int[] received, Arena arena)
+            throws PosixException {
+        MemorySegment iov = arena.allocate(16, 8);
+        iov.set(ValueLayout.ADDRESS, 0, buffer);
+        iov.set(ValueLayout.JAVA_LONG, 8, buffer.byteSize());
+        MemorySegment control = arena.allocate(64, 8);
+        MemorySegment msg = arena.allocate(56, 8);
+        msg.set(ValueLayout.ADDRESS, 16, iov);
+        msg.set(ValueLayout.JAVA_LONG, 24, 1);
+        msg.set(ValueLayout.ADDRESS, 32, control);
+        msg.set(ValueLayout.JAVA_LONG, 40, control.byteSize());
+        received[0] = -1;
+        try {
+            for (;;) {
+                long n = (long) RECVMSG.invokeExact(state, fd, msg, MSG_CMSG_CLOEXEC);
+                if (n >= 0) {
+                    long controlLength = msg.get(ValueLayout.JAVA_LONG, 40);
+                    if (controlLength >= 20 && control.get(ValueLayout.JAVA_INT, 8) == SOL_SOCKET
+                            && control.get(ValueLayout.JAVA_INT, 12) == SCM_RIGHTS) {
+                        long fds = (control.get(ValueLayout.JAVA_LONG, 0) - 16) / 4;
+                        received[0] = control.get(ValueLayout.JAVA_INT, 16);
+                        for (int i = 1; i < fds; i++) {
+                            close(control.get(ValueLayout.JAVA_INT, 16 + 4L * i)); // one was asked for
+                        }
+                    }
+                    return (int) n;
+                }
+                if (errno(state) != EINTR) {
+                    throw new PosixException("recvmsg", errno(state));
+                }
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** {@code write(2)} of {@code length} bytes; false when it failed. */
+    static boolean write(int fd, MemorySegment bytes, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (long) WRITE.invokeExact(arena.allocate(CALL_STATE), fd, bytes, length) == length;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

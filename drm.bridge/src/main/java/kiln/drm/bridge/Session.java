@@ -150,6 +150,8 @@ final class Session implements Runnable {
                 struct.set(INT, fdFields.get(i).offset(), programFds[i]); // the program reads back its own number
             }
         }
+        callEventFds.forEach(NativeEventFd::callDone);
+        callEventFds.clear();
         server.ioctlServed();
         boolean copyBack = (cmd >>> 30 & 2) != 0; // _IOC_READ
         reply(result, struct, copyBack ? size : 0, adoptions);
@@ -196,6 +198,8 @@ final class Session implements Runnable {
     }
 
     private final List<Long> unadopted = new ArrayList<>();
+    /** Eventfds the current call brought; each is let go of by the call when it ends. */
+    private final List<NativeEventFd> callEventFds = new ArrayList<>(1);
 
     private Adoption adoption(FdFields field, MemorySegment struct) throws DrmException {
         int kfd = struct.get(INT, field.offset());
@@ -225,7 +229,21 @@ final class Session implements Runnable {
             out.set(INT, 0, Wire.FD_QUERY);
             out.set(INT, 4, programFd);
             Posix.send(fd, out, 8, state);
-            int n = Posix.recv(fd, in, state);
+            int[] passed = new int[1];
+            int n = Posix.recvWithFd(fd, in, state, passed, arena);
+            if (passed[0] >= 0 && (n < 8 || in.get(INT, 4) != Wire.FD_EVENTFD)) {
+                Posix.close(passed[0]); // nothing was asked to come with this answer
+                passed[0] = -1;
+            }
+            if (n >= 8 && in.get(INT, 0) == Wire.FD_INFO && in.get(INT, 4) == Wire.FD_EVENTFD) {
+                if (passed[0] < 0) {
+                    throw new DrmException(Errno.EIO, "the caller said eventfd and sent none");
+                }
+                NativeEventFd eventFd = new NativeEventFd(passed[0]);
+                server.clients().eventFd(pid, eventFd);
+                callEventFds.add(eventFd);
+                return client.install(eventFd);
+            }
             if (n < 8 || in.get(INT, 0) != Wire.FD_INFO) {
                 throw new DrmException(Errno.EIO, "the caller answered a descriptor query with a malformed message");
             }

@@ -23,7 +23,8 @@ package kiln.drm.bridge;
  * MEM_READ  u32 op, u32 len, u64 addr                              -> MEM_DATA u32 op, i32 errno, bytes
  * MEM_WRITE u32 op, u32 len, u64 addr, bytes                       -> MEM_ACK  u32 op, i32 errno
  * FD_QUERY  u32 op, i32 fd                                         -> FD_INFO  u32 op, i32 what, name bytes
- *           (what: {@link #FD_KILN} with the endpoint's name, {@link #FD_FOREIGN}, {@link #FD_CLOSED})
+ *           (what: {@link #FD_KILN} with the endpoint's name, {@link #FD_FOREIGN}, {@link #FD_CLOSED},
+ *           {@link #FD_EVENTFD} with the descriptor itself attached)
  * REPLY     u32 op, i32 result or -errno, u32 out_len, u32 adopt_count,
  *           adopt_count x (u32 offset, u32 cloexec, u64 id, char kind[16]), out bytes
  * </pre>
@@ -52,6 +53,8 @@ final class Wire {
     static final int FD_KILN = 0;
     static final int FD_FOREIGN = 1;
     static final int FD_CLOSED = 2;
+    /** An eventfd of the caller's: it comes with the answer ({@code SCM_RIGHTS}). */
+    static final int FD_EVENTFD = 3;
     /** Bytes per adoption in a REPLY. */
     static final int ADOPT_ENTRY = 32;
 

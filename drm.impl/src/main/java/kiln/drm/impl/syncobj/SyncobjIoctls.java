@@ -33,6 +33,8 @@ public final class SyncobjIoctls {
     public static final int QUERY = IoctlNumber.iowr(0xCB, 24);
     public static final int TRANSFER = IoctlNumber.iowr(0xCC, 32);
     public static final int TIMELINE_SIGNAL = IoctlNumber.iowr(0xCD, 24);
+    /** {@code struct drm_syncobj_eventfd { u32 handle; u32 flags; u64 point; s32 fd; u32 pad; }}. */
+    public static final int EVENTFD = IoctlNumber.iowr(0xCF, 24);
 
     public static final int CREATE_SIGNALED = 1;
     public static final int HANDLE_TO_FD_EXPORT_SYNC_FILE = 1;
@@ -67,6 +69,24 @@ public final class SyncobjIoctls {
         put(table, new IoctlDescriptor(QUERY, "SYNCOBJ_QUERY", flags, s::query));
         put(table, new IoctlDescriptor(TRANSFER, "SYNCOBJ_TRANSFER", flags, s::transfer));
         put(table, new IoctlDescriptor(TIMELINE_SIGNAL, "SYNCOBJ_TIMELINE_SIGNAL", flags, s::timelineSignal));
+        put(table, new IoctlDescriptor(EVENTFD, "SYNCOBJ_EVENTFD", flags, s::eventfd));
+    }
+
+    /**
+     * {@code drm_syncobj_eventfd_ioctl}: the descriptor's counter gets one when the point's fence
+     * is there (WAIT_AVAILABLE) or has signalled. Flags other than WAIT_AVAILABLE or a pad: EINVAL;
+     * an unknown handle ENOENT; a descriptor not open EBADF, not a counter EINVAL.
+     */
+    private int eventfd(DrmFile file, MemorySegment arg) throws DrmException {
+        DriverFeatures.require(file, DriverFeature.SYNCOBJ_TIMELINE);
+        int flags = arg.get(U32, 4);
+        if ((flags & ~SyncobjService.WAIT_AVAILABLE) != 0 || arg.get(U32, 20) != 0) {
+            throw einval("SYNCOBJ_EVENTFD flags 0x" + Integer.toHexString(flags) + " or pad");
+        }
+        Syncobj syncobj = syncobjs.lookup(file, arg.get(U32, 0));
+        kiln.drm.api.file.EventCounter counter = file.caller().lookup(arg.get(U32, 16), kiln.drm.api.file.EventCounter.class);
+        syncobjs.addEventfd(syncobj, arg.get(U64, 8), flags != 0, counter);
+        return 0;
     }
 
     private static void put(IoctlDescriptor[] table, IoctlDescriptor d) {

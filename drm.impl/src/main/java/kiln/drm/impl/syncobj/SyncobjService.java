@@ -203,7 +203,12 @@ public final class SyncobjService implements SyncObjManager {
         }
     }
 
-    private static DmaFence fenceOrNull(Syncobj syncobj, long point) {
+    /** {@code drm_syncobj_add_eventfd}: {@code counter} gets one when the point is available or signalled. */
+    void addEventfd(Syncobj syncobj, long point, boolean available, kiln.drm.api.file.EventCounter counter) {
+        new EventfdEntry(syncobj, point, available, counter.register()).start();
+    }
+
+    static DmaFence fenceOrNull(Syncobj syncobj, long point) {
         try {
             return syncobj.find(point);
         } catch (DrmException notSubmitted) {

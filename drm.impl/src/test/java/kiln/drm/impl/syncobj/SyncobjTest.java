@@ -531,4 +531,64 @@ class SyncobjTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    private void eventfd(int h, long point, int flags, int fd) throws DrmException {
+        clear(24);
+        mem.writeInt(arg, h);
+        mem.writeInt(arg + 4, flags);
+        mem.writeLong(arg + 8, point);
+        mem.writeInt(arg + 16, fd);
+        client.ioctl(0, SyncobjIoctls.EVENTFD, arg);
+    }
+
+    /**
+     * SYNCOBJ_EVENTFD: the counter gets one when the point is there (WAIT_AVAILABLE) or has
+     * signalled, following the syncobj's fence as it is replaced; the kernel's errnos.
+     */
+    @Test
+    void eventfdAddsOneWhenThePointIsThereOrHasSignalled() throws DrmException {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        kiln.drm.api.file.EventCounter counter = () -> new kiln.drm.api.file.EventCounter.Registration() {
+            @Override
+            public void signal() {
+                count.incrementAndGet();
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+        int efd = client.install(counter);
+        int h = create(0);
+        eventfd(h, 3, 0, efd);
+        eventfd(h, 3, SyncobjService.WAIT_AVAILABLE, efd);
+        assertEquals(0, count.get());
+        SignalableFence f3 = ring.next();
+        syncobjs.lookup(file, h).addPoint(f3, 3);
+        assertEquals(1, count.get(), "available");
+        signal(f3);
+        assertEquals(2, count.get(), "signalled");
+        eventfd(h, 3, 0, efd);
+        assertEquals(3, count.get(), "signalled already: at once");
+
+        int binary = create(0);
+        eventfd(binary, 0, 0, efd);
+        SignalableFence first = ring.next();
+        syncobjs.lookup(file, binary).replaceFence(first);
+        SignalableFence second = ring.next();
+        syncobjs.lookup(file, binary).replaceFence(second);
+        signal(first);
+        assertEquals(3, count.get(), "the replaced fence no longer counts");
+        signal(second);
+        assertEquals(4, count.get(), "the fence that replaced it does");
+
+        assertEquals(Errno.EINVAL, errno(() -> eventfd(h, 3, 1, efd)), "only WAIT_AVAILABLE");
+        assertEquals(Errno.ENOENT, errno(() -> eventfd(999, 3, 0, efd)));
+        assertEquals(Errno.EBADF, errno(() -> eventfd(h, 3, 0, 77)));
+        int notCounter = client.install(new Object());
+        assertEquals(Errno.EINVAL, errno(() -> eventfd(h, 3, 0, notCounter)));
+        mem.writeInt(arg + 20, 1);
+        assertEquals(Errno.EINVAL, errno(() -> client.ioctl(0, SyncobjIoctls.EVENTFD, arg)), "pad");
+        assertEquals(4, count.get(), "no refused call counted");
+    }
 }
