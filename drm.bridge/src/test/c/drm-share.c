@@ -11,6 +11,11 @@
 #include "kiln-native-test.h"
 
 int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "--child") == 0) {
+        /* exec'd with a DRM file inherited: the new program's library finds it by itself */
+        drmVersion *v = drmGetVersion(atoi(argv[2]));
+        return v && strcmp(v->name, "asahi") == 0 ? 0 : 4;
+    }
     const char *path = argc > 1 ? argv[1] : "/dev/dri/renderD128";
     int fd = open(path, O_RDWR | O_CLOEXEC);
     CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
@@ -40,6 +45,19 @@ int main(int argc, char **argv) {
     waitpid(child, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed: status 0x%x", status);
     CHECK(drmSyncobjWait(fd, &b, 1, 0, 0, NULL) == 0, "what the child signalled is seen through the import");
+
+    /* exec of a child that inherits a DRM file (no O_CLOEXEC) */
+    int inherited = open(path, O_RDWR);
+    pid_t execd = fork();
+    if (execd == 0) {
+        char number[16];
+        snprintf(number, sizeof number, "%d", inherited);
+        execl("/proc/self/exe", argv[0], "--child", number, (char *)NULL);
+        _exit(5);
+    }
+    waitpid(execd, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the exec'd child could not use its inherited file: 0x%x", status);
+    close(inherited);
 
     int sync_file = -1;
     CHECK(drmSyncobjExportSyncFile(fd, a, &sync_file) == 0 && sync_file >= 0, "export sync file: %s", strerror(errno));

@@ -45,6 +45,21 @@ int main(int argc, char **argv) {
           "longer than the object: errno %d", errno);
     if (bytes == MAP_FAILED)
         return 1;
+
+    /* PRIME: the object as a dma-buf descriptor of the program's own, imported back as itself */
+    int prime = -1;
+    uint32_t again = 0;
+    CHECK(drmPrimeHandleToFD(fd, create.handle, O_CLOEXEC | O_RDWR, &prime) == 0 && prime >= 0,
+          "PRIME export: %s", strerror(errno));
+    char link[64], target[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", prime);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    CHECK(strncmp(target, "/dmabuf:", 8) == 0, "readlink gave '%s'", target);
+    CHECK((fcntl(prime, F_GETFD) & FD_CLOEXEC) != 0, "DRM_CLOEXEC honoured");
+    CHECK(drmPrimeFDToHandle(fd, prime, &again) == 0 && again == create.handle, "import gave %u: %s", again,
+          strerror(errno));
+    close(prime);
     for (int i = 0; i < SIZE; i++)
         bytes[i] = (uint8_t)(i * 7 + 3);
     printf("mapped %u %d\n", create.handle, SIZE);

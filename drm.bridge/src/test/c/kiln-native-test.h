@@ -71,6 +71,8 @@ int drmSyncobjHandleToFD(int fd, uint32_t handle, int *obj_fd);
 int drmSyncobjFDToHandle(int fd, int obj_fd, uint32_t *handle);
 int drmSyncobjExportSyncFile(int fd, uint32_t handle, int *sync_file_fd);
 int drmSyncobjImportSyncFile(int fd, uint32_t handle, int sync_file_fd);
+int drmPrimeHandleToFD(int fd, uint32_t handle, uint32_t flags, int *prime_fd);
+int drmPrimeFDToHandle(int fd, int prime_fd, uint32_t *handle);
 char *drmGetDeviceNameFromFd2(int fd);
 int drmGetNodeTypeFromFd(int fd);
 char *drmGetRenderDeviceNameFromFd(int fd);

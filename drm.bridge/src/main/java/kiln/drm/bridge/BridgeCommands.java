@@ -22,8 +22,9 @@ public final class BridgeCommands {
     public String bridge(
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", absentValue = "false", presentValue = "true") boolean json) {
         BridgeServer.Status s = server.status();
-        Table t = new Table("socket", "native_processes", "control_connections", "open_files", "ioctls", "refused");
-        t.row(s.socket(), s.processes(), s.sessions(), s.endpoints(), s.ioctls(), s.refused());
+        Table t = new Table("socket", "native_processes", "control_connections", "open_files", "ioctls", "refused",
+                "process_vm");
+        t.row(s.socket(), s.processes(), s.sessions(), s.endpoints(), s.ioctls(), s.refused(), s.processVm());
         return json ? t.toJson() : t.render();
     }
 }

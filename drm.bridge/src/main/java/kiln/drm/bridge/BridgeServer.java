@@ -65,10 +65,15 @@ public final class BridgeServer {
         @AttributeDefinition(name = "Other users", description = "Host user ids, besides the runtime's own and root, "
                 + "whose programs may connect")
         int[] allowed_uids() default {};
+
+        @AttributeDefinition(name = "Read caller memory directly", description = "Read and write a calling program's "
+                + "memory with process_vm_readv/writev; off (or refused by the system): the program's library copies")
+        boolean use_process_vm() default true;
     }
 
     private final NativeClients clients;
     private final Path socket;
+    private final boolean useProcessVm;
     private final DeviceTree tree;
     private final Set<Integer> allowedUids = new HashSet<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -93,8 +98,10 @@ public final class BridgeServer {
      * @param endpoints files native processes hold
      * @param ioctls    ioctls served since start
      * @param refused   connections refused (another user)
+     * @param processVm whether caller memory is read directly (else the library copies)
      */
-    public record Status(String socket, int processes, int sessions, int endpoints, long ioctls, long refused) {
+    public record Status(String socket, int processes, int sessions, int endpoints, long ioctls, long refused,
+            boolean processVm) {
     }
 
     public Status status() {
@@ -102,7 +109,7 @@ public final class BridgeServer {
         synchronized (this) {
             live = sessions;
         }
-        return new Status(socket.toString(), clients.size(), live, endpoints.size(), ioctls.sum(), refused.get());
+        return new Status(socket.toString(), clients.size(), live, endpoints.size(), ioctls.sum(), refused.get(), useProcessVm);
     }
 
     void ioctlServed() {
@@ -113,6 +120,7 @@ public final class BridgeServer {
     public BridgeServer(@Reference ClientFactory clientFactory, BundleContext context, Config config) throws IOException {
         this.clients = new NativeClients(clientFactory);
         this.socket = socketPath(config, context);
+        this.useProcessVm = config.use_process_vm();
         int own = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         allowedUids.add(own);
         allowedUids.add(0);
@@ -271,7 +279,7 @@ public final class BridgeServer {
                 synchronized (this) {
                     sessions++;
                 }
-                next = new Session(this, fd, pid, client);
+                next = new Session(this, fd, pid, client, useProcessVm);
                 hangups.watch(fd, Thread.currentThread()); // the session runs on this thread
             } else if (op == Wire.OPEN && n > 8) {
                 String path = new String(message.asSlice(8, n - 8).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);

@@ -38,7 +38,8 @@ final class Session implements Runnable {
     /** process_vm_* works for this process; once refused, the caller copies for us. */
     private boolean vmAllowed = true;
 
-    Session(BridgeServer server, int fd, int pid, Client client) {
+    Session(BridgeServer server, int fd, int pid, Client client, boolean useProcessVm) {
+        this.vmAllowed = useProcessVm;
         this.server = server;
         this.fd = fd;
         this.pid = pid;
