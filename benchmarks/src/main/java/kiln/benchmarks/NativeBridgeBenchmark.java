@@ -77,6 +77,11 @@ public class NativeBridgeBenchmark {
             }
 
             @Override
+            public boolean use_process_vm() {
+                return true;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return BridgeServer.Config.class;
             }

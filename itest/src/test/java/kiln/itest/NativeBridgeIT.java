@@ -272,16 +272,8 @@ public class NativeBridgeIT extends KilnTestBase {
         int before = openFiles();
         Path code = Files.createTempFile("saxpy", ".bin");
         try {
-            var program = kiln.agx.client.ksa.Assembler.toBytes(kiln.agx.client.ksa.Assembler.assemble("""
-                    sr r0, gid.x
-                    ld r1, u0, r0
-                    ld r2, u1, r0
-                    umov r3, u2.lo
-                    fmul r1, r1, r3
-                    fadd r2, r2, r1
-                    st r2, u1, r0
-                    stop
-                    """));
+            var program = kiln.agx.client.ksa.Assembler.toBytes(
+                    kiln.agx.client.ksa.Assembler.assemble(kiln.agx.client.demo.Workloads.SAXPY_PROGRAM));
             Files.write(code, program.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             for (String chip : List.of("t8103", "t8112")) {
                 try (Program p = new Program("saxpy", "/dev/dri/" + device(chip).renderNode(), code.toString())) {

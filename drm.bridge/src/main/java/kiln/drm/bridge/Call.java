@@ -26,39 +26,32 @@ final class Call {
 
     /** Copies {@code length} bytes at {@code address} into {@code target} at {@code offset}. */
     void read(long address, MemorySegment target, long offset, long length) throws DrmException {
-        checkRange(address, length);
-        long end = address + length;
-        long cursor = address;
-        while (cursor < end) {
-            long inStructStart = Math.max(cursor, structAddress);
-            long structEnd = structAddress + struct.byteSize();
-            if (cursor >= structAddress && cursor < structEnd) {
-                long n = Math.min(end, structEnd) - cursor;
-                MemorySegment.copy(struct, cursor - structAddress, target, offset + (cursor - address), n);
-                cursor += n;
-            } else {
-                long stop = inStructStart > cursor && inStructStart < end ? inStructStart : end;
-                session.remote(false, cursor, target, offset + (cursor - address), stop - cursor);
-                cursor = stop;
-            }
-        }
+        move(false, address, target, offset, length);
     }
 
     /** Copies {@code length} bytes of {@code source} from {@code offset} to {@code address}. */
     void write(MemorySegment source, long offset, long address, long length) throws DrmException {
+        move(true, address, source, offset, length);
+    }
+
+    /** Splits the range into the struct's part (served here) and the rest (the caller's memory). */
+    private void move(boolean write, long address, MemorySegment local, long offset, long length) throws DrmException {
         checkRange(address, length);
         long end = address + length;
+        long structEnd = structAddress + struct.byteSize();
         long cursor = address;
         while (cursor < end) {
-            long inStructStart = Math.max(cursor, structAddress);
-            long structEnd = structAddress + struct.byteSize();
             if (cursor >= structAddress && cursor < structEnd) {
                 long n = Math.min(end, structEnd) - cursor;
-                MemorySegment.copy(source, offset + (cursor - address), struct, cursor - structAddress, n);
+                if (write) {
+                    MemorySegment.copy(local, offset + (cursor - address), struct, cursor - structAddress, n);
+                } else {
+                    MemorySegment.copy(struct, cursor - structAddress, local, offset + (cursor - address), n);
+                }
                 cursor += n;
             } else {
-                long stop = inStructStart > cursor && inStructStart < end ? inStructStart : end;
-                session.remote(true, cursor, source, offset + (cursor - address), stop - cursor);
+                long stop = structAddress > cursor && structAddress < end ? structAddress : end;
+                session.remote(write, cursor, local, offset + (cursor - address), stop - cursor);
                 cursor = stop;
             }
         }

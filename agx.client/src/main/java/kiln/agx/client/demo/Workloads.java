@@ -46,6 +46,21 @@ public final class Workloads {
                 - result.get(ValueLayout.JAVA_LONG_UNALIGNED, r.offset(start))) / 24;
     }
 
+    /**
+     * SAXPY in KSA: thread {@code gid.x} computes {@code y[i] += a * x[i]} with {@code x} at uniform 0,
+     * {@code y} at uniform 1 and the bits of {@code a} in uniform 2 (what native programs use too).
+     */
+    public static final String SAXPY_PROGRAM = """
+            sr r0, gid.x
+            ld r1, u0, r0
+            ld r2, u1, r0
+            umov r3, u2.lo
+            fmul r1, r1, r3
+            fadd r2, r2, r1
+            st r2, u1, r0
+            stop
+            """;
+
     /** y = a * x + y over {@code n} floats; every element checked bit for bit against Java's {@code fma}-free order. */
     public static Outcome saxpy(Client client, String node, int n) throws DrmException {
         try (GpuSession s = new GpuSession(client, node, QUEUE_CAP_COMPUTE)) {
@@ -62,16 +77,7 @@ public final class Workloads {
             }
             client.memory().copyOut(MemorySegment.ofArray(xs), 0, x.cpu(), 4L * n);
             client.memory().copyOut(MemorySegment.ofArray(ys), 0, y.cpu(), 4L * n);
-            long program = s.program("""
-                    sr r0, gid.x
-                    ld r1, u0, r0
-                    ld r2, u1, r0
-                    umov r3, u2.lo
-                    fmul r1, r1, r3
-                    fadd r2, r2, r1
-                    st r2, u1, r0
-                    stop
-                    """);
+            long program = s.program(SAXPY_PROGRAM);
             AsahiDevice.Compute launch = s.launch(program, n / 64, 64, x.va(), y.va(), Float.floatToRawIntBits(a));
             s.run(List.of(launch.withResult(0)), result.handle(), 30);
             float[] out = new float[n];

@@ -4,5 +4,5 @@
  * ({@link kiln.agx.client.demo.GpuSession}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package kiln.agx.client.demo;
