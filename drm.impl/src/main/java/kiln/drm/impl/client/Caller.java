@@ -17,11 +17,19 @@ public final class Caller {
     private Caller() {
     }
 
+    /**
+     * The ioctl path: the caller's memory is passed along; the thread-local is set only when the
+     * caller is not the opener (a handler asking {@link #of} then gets it). Ioctl handlers make no
+     * ioctl calls of their own, so the opener's calls, the common case, set nothing.
+     */
     static int ioctl(Client caller, DeviceFile file, int cmd, long arg) throws DrmException {
+        if (file.client() == caller) {
+            return file.ioctl(caller, cmd, arg);
+        }
         Client previous = CURRENT.get();
         CURRENT.set(caller);
         try {
-            return file.ioctl(cmd, arg);
+            return file.ioctl(caller, cmd, arg);
         } finally {
             CURRENT.set(previous);
         }

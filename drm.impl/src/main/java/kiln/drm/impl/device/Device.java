@@ -70,18 +70,18 @@ final class Device implements DrmDevice {
         this.renderMinor = renderMinor;
     }
 
-    int ioctl(DeviceFile file, int cmd, long arg) throws DrmException {
+    int ioctl(DeviceFile file, Client caller, int cmd, long arg) throws DrmException {
         if (!enter()) {
             throw DrmException.quiet(Errno.ENODEV, "device " + renderNode() + " is unplugged");
         }
         try {
-            return dispatch(file, cmd, arg);
+            return dispatch(file, caller, cmd, arg);
         } finally {
             exit();
         }
     }
 
-    private int dispatch(DeviceFile file, int cmd, long arg) throws DrmException {
+    private int dispatch(DeviceFile file, Client caller, int cmd, long arg) throws DrmException {
         if (IoctlNumber.type(cmd) != IoctlNumber.DRM_IOCTL_BASE) {
             throw DrmException.quiet(Errno.ENOTTY, "not a DRM ioctl: " + IoctlNumber.toString(cmd));
         }
@@ -101,7 +101,7 @@ final class Device implements DrmDevice {
         int outSize = (cmd & ioctl.cmd() & IOC_OUT) == 0 ? 0 : IoctlNumber.size(cmd);
         // a fresh array is zeroed: the zero-extension of a short client struct costs nothing more
         MemorySegment kdata = MemorySegment.ofArray(new byte[Math.max(Math.max(inSize, outSize), driverSize)]);
-        Client client = file.caller();
+        Client client = caller;
         if (inSize > 0) {
             client.memory().copyIn(arg, kdata, 0, inSize);
         }

@@ -39,7 +39,12 @@ public final class DeviceFile implements DrmFile, FileDescription {
 
     /** {@code ioctl(2)} on this file: the one entry of the UAPI path. */
     public int ioctl(int cmd, long arg) throws DrmException {
-        return device.ioctl(this, cmd, arg);
+        return device.ioctl(this, client, cmd, arg);
+    }
+
+    /** {@code ioctl(2)} on this file by {@code caller}, whose memory its pointers address. */
+    public int ioctl(Client caller, int cmd, long arg) throws DrmException {
+        return device.ioctl(this, caller, cmd, arg);
     }
 
     /** {@code mmap} on this file: a GEM object by fake offset. */
