@@ -172,7 +172,8 @@ public class NativeBridgeIT extends KilnTestBase {
     public void syncobjFilesAreTheProgramsDescriptorsAcrossFork() throws Exception {
         int before = openFiles();
         try (Program p = new Program("drm-share", "/dev/dri/" + device("t8112").renderNode())) {
-            assertEquals("drm-share failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("drm-share failed:\n" + p.transcript(), 0, status);
         }
         awaitReleased(before);
     }
@@ -182,7 +183,8 @@ public class NativeBridgeIT extends KilnTestBase {
     public void swSyncTimelinesAndSyncFilesWorkWithThreadsAndPoll() throws Exception {
         int before = openFiles();
         try (Program p = new Program("sync-files", "/dev/dri/" + device("t8103").renderNode())) {
-            assertEquals("sync-files failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("sync-files failed:\n" + p.transcript(), 0, status);
         }
         awaitReleased(before);
     }
@@ -212,7 +214,8 @@ public class NativeBridgeIT extends KilnTestBase {
             }
             p.process.getOutputStream().write("check\n".getBytes(StandardCharsets.US_ASCII));
             p.process.getOutputStream().flush();
-            assertEquals("gem-mmap failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("gem-mmap failed:\n" + p.transcript(), 0, status);
         }
         awaitReleased(before);
         Await.until(LIMIT, object::isFreed, freed -> freed, "the object freed after munmap, GEM_CLOSE and exit");
@@ -233,7 +236,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void libdrmsDrmdeviceListsKilnsDevices() throws Exception {
         try (Program p = new Program(hostProgram("/usr/bin/drmdevice", "libdrm-tests"))) {
-            assertEquals("drmdevice failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("drmdevice failed:\n" + p.transcript(), 0, status);
             String out = p.transcript();
             assertTrue(out, out.contains("--- Devices reported 2 ---"));
             for (String chip : List.of("t8103", "t8112")) {
@@ -277,7 +281,8 @@ public class NativeBridgeIT extends KilnTestBase {
             Files.write(code, program.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             for (String chip : List.of("t8103", "t8112")) {
                 try (Program p = new Program("saxpy", "/dev/dri/" + device(chip).renderNode(), code.toString())) {
-                    assertEquals("saxpy on " + chip + " failed:\n" + p.transcript(), 0, p.exit());
+                    int status = p.exit();
+                    assertEquals("saxpy on " + chip + " failed:\n" + p.transcript(), 0, status);
                     assertTrue(p.transcript(), p.transcript().contains("PASSED"));
                 }
             }
@@ -292,7 +297,8 @@ public class NativeBridgeIT extends KilnTestBase {
     public void syncobjEventfdSignalsTheProgramsEventfd() throws Exception {
         int before = openFiles();
         try (Program p = new Program("eventfd", "/dev/dri/" + device("t8112").renderNode())) {
-            assertEquals("eventfd failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("eventfd failed:\n" + p.transcript(), 0, status);
         }
         awaitReleased(before);
     }
@@ -310,17 +316,28 @@ public class NativeBridgeIT extends KilnTestBase {
         try {
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": false"),
                     "the bridge without process_vm");
+            awaitTreeOfBothDevices();
             try (Program p = new Program("drm-basics")) {
-                assertEquals("drm-basics failed:\n" + p.transcript(), 0, p.exit());
+                int status = p.exit();
+                assertEquals("drm-basics failed:\n" + p.transcript(), 0, status);
             }
             try (Program p = new Program("drm-share", "/dev/dri/" + device("t8103").renderNode())) {
-                assertEquals("drm-share failed:\n" + p.transcript(), 0, p.exit());
+                int status = p.exit();
+                assertEquals("drm-share failed:\n" + p.transcript(), 0, status);
             }
         } finally {
             c.delete();
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": true"),
                     "the bridge back to process_vm");
+            awaitTreeOfBothDevices();
         }
+    }
+
+    /** A restarted bridge writes its device tree on its own thread, a moment after it listens. */
+    private void awaitTreeOfBothDevices() throws Exception {
+        Path dri = KilnOptions.SOCKET.getParent().resolve("root/dev/dri");
+        Await.until(LIMIT, () -> Files.exists(dri.resolve(device("t8103").renderNode()))
+                && Files.exists(dri.resolve(device("t8112").renderNode())), ready -> ready, "the device tree");
     }
 
     /** drm:bridge while a configuration change restarts the bridge (its command comes and goes with it). */
@@ -337,7 +354,8 @@ public class NativeBridgeIT extends KilnTestBase {
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {
         int before = openFiles();
         try (Program p = new Program("hostile-socket", "/dev/dri/" + device("t8112").renderNode())) {
-            assertEquals("hostile-socket failed:\n" + p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals("hostile-socket failed:\n" + p.transcript(), 0, status);
         }
         awaitReleased(before);
     }
@@ -353,7 +371,8 @@ public class NativeBridgeIT extends KilnTestBase {
                 programs.add(new Program("hammer", "/dev/dri/" + device(i % 2 == 0 ? "t8103" : "t8112").renderNode(), "8", "20"));
             }
             for (Program p : programs) {
-                assertEquals("hammer failed:\n" + p.transcript(), 0, p.exit());
+                int status = p.exit();
+                assertEquals("hammer failed:\n" + p.transcript(), 0, status);
             }
         } finally {
             programs.forEach(Program::close);
@@ -380,7 +399,8 @@ public class NativeBridgeIT extends KilnTestBase {
             killed.process.destroyForcibly(); // SIGKILL in the middle of its wait
             killed.exit();
             exiting.process.getOutputStream().close(); // its stdin ends: it returns from main
-            assertEquals(exiting.transcript(), 0, exiting.exit());
+            int status = exiting.exit();
+            assertEquals(exiting.transcript(), 0, status);
         }
         awaitReleased(before);
     }
@@ -398,7 +418,8 @@ public class NativeBridgeIT extends KilnTestBase {
                 bridge.start();
             }
             p.process.getOutputStream().close();
-            assertEquals(p.transcript(), 0, p.exit());
+            int status = p.exit();
+            assertEquals(p.transcript(), 0, status);
         }
         Await.until(LIMIT, () -> Shell.run(context, "drm:bridge --json"), s -> s.contains("\"native_processes\": 0"),
                 "the restarted bridge to have no native process");
