@@ -3,11 +3,13 @@
  * and answers the elapsed nanoseconds. OPs: pingpong (a bare SOCK_SEQPACKET socket-pair round trip
  * between two threads: the transport's own floor), noop (Kiln's no-op ioctl, DRM_IOWR(0x40, 32),
  * through the library), devnull (the same ioctl(2) on /dev/null, as a raw system call), syncobj_wait (SYNCOBJ_WAIT on a
- * signalled syncobj). Run under bin/kiln-exec; usage: bench-driver NODE.
+ * signalled syncobj), gem (a GEM object's whole life through KilnFixture's GEM ioctls). Run under
+ * bin/kiln-exec; usage: bench-driver NODE.
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -16,6 +18,28 @@
 #include "kiln-native-test.h"
 
 #define NOOP _IOWR('d', 0x40, uint8_t[32])
+struct gem_create { uint64_t size; uint32_t handle, pad; };
+struct gem_mmap_offset { uint32_t handle, pad; uint64_t offset; };
+struct gem_close { uint32_t handle, pad; };
+#define GEM_CREATE _IOWR('d', 0x41, struct gem_create)
+#define GEM_MMAP_OFFSET _IOWR('d', 0x42, struct gem_mmap_offset)
+#define GEM_CLOSE _IOW('d', 0x09, struct gem_close)
+
+/* One GEM object's life: create, find its offset, map, write, unmap, close. */
+static int gem_cycle(int fd) {
+    struct gem_create create = {.size = 16384};
+    if (ioctl(fd, GEM_CREATE, &create) != 0)
+        return 1;
+    struct gem_mmap_offset where = {.handle = create.handle};
+    if (ioctl(fd, GEM_MMAP_OFFSET, &where) != 0)
+        return 1;
+    uint8_t *bytes = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_SHARED, fd, where.offset);
+    if (bytes == MAP_FAILED)
+        return 1;
+    bytes[0] = 1;
+    struct gem_close close_args = {.handle = create.handle};
+    return munmap(bytes, 16384) != 0 || ioctl(fd, GEM_CLOSE, &close_args) != 0;
+}
 
 static int pair[2];
 
@@ -63,6 +87,8 @@ int main(int argc, char **argv) {
                 bad |= ioctl(fd, NOOP, arg) != 0;
             } else if (strcmp(op, "devnull") == 0) {
                 bad |= syscall(SYS_ioctl, null_fd, NOOP, arg) != -1; /* the real ioctl(2), not the library's */
+            } else if (strcmp(op, "gem") == 0) {
+                bad |= gem_cycle(fd);
             } else if (strcmp(op, "syncobj_wait") == 0) {
                 bad |= drmSyncobjWait(fd, &syncobj, 1, 0, 0, NULL) != 0;
             } else {

@@ -34,6 +34,8 @@ final class Goals {
                 "NativeBridgeBenchmark.kilnNoopIoctl", "NativeBridgeBenchmark.devNullIoctl", Double.NaN);
         reported(lines, score, "native SYNCOBJ_WAIT on a signalled syncobj, per call",
                 "NativeBridgeBenchmark.syncobjWaitSignalled", "ns");
+        reported(lines, score, "native GEM create+mmap+write+munmap+close, per object",
+                "NativeBridgeBenchmark.gemCreateMmapClose", "ns");
         ratio(lines, score, "fence create+callback+signal vs CompletableFuture", "FenceBenchmark.createCallbackSignal",
                 "FenceBenchmark.baselineCompletableFuture", 1.2);
         ratio(lines, score, "drm_mm insert+remove (10 k nodes) vs TreeMap put+remove", "MmBenchmark.Steady.insertRemove",

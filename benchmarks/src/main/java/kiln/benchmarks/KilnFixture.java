@@ -1,6 +1,7 @@
 package kiln.benchmarks;
 
 import java.lang.annotation.Annotation;
+import java.lang.foreign.ValueLayout;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -34,12 +35,28 @@ final class KilnFixture {
         return PagePool.withLimit(limitMib);
     }
 
-    final PagePool pool = pagePool(4096);
-    final GemService gem = new GemService(pool);
+    /** {@code DRM_IOWR(0x41, {u64 size; u32 handle; u32 pad})}: a GEM-shmem object and its handle. */
+    static final int GEM_CREATE = IoctlNumber.iowr(0x41, 16);
+    /** {@code DRM_IOWR(0x42, {u32 handle; u32 pad; u64 offset})}: the object's fake mmap offset. */
+    static final int GEM_MMAP_OFFSET = IoctlNumber.iowr(0x42, 16);
+
+    final PagePool pool;
+    final GemService gem;
     final FenceService fences = new FenceService();
-    final DrmCore core = new DrmCore(null, gem, new SyncobjService(fences));
+    final DrmCore core;
     final DrmDevice device;
-    final ClientTable clients = new ClientTable(core, new ClientTable.Config() {
+    final ClientTable clients;
+
+    KilnFixture() throws DrmException {
+        this(false);
+    }
+
+    /** With {@code sharedMemory}, physical memory lives in a file on /dev/shm, as in the runtime (native mmap). */
+    KilnFixture(boolean sharedMemory) throws DrmException {
+        pool = sharedMemory ? PagePool.withLimit(4096, "/dev/shm") : pagePool(4096);
+        gem = new GemService(pool);
+        core = new DrmCore(null, gem, new SyncobjService(fences));
+        clients = new ClientTable(core, new ClientTable.Config() {
         @Override
         public long memory_limit_mib() {
             return 1024;
@@ -50,8 +67,6 @@ final class KilnFixture {
             return ClientTable.Config.class;
         }
     });
-
-    KilnFixture() throws DrmException {
         device = core.register(new DrmDriver() {
             @Override
             public DriverInfo info() {
@@ -65,8 +80,26 @@ final class KilnFixture {
 
             @Override
             public List<IoctlDescriptor> ioctls() {
-                return List.of(new IoctlDescriptor(NOOP, "NOOP",
-                        IoctlFlag.mask(EnumSet.of(IoctlFlag.AUTH, IoctlFlag.RENDER_ALLOW)), (file, arg) -> 0));
+                int flags = IoctlFlag.mask(EnumSet.of(IoctlFlag.AUTH, IoctlFlag.RENDER_ALLOW));
+                return List.of(new IoctlDescriptor(NOOP, "NOOP", flags, (file, arg) -> 0),
+                        new IoctlDescriptor(GEM_CREATE, "GEM_CREATE", flags, (file, arg) -> {
+                            var object = gem.createShmem(file.device(), arg.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), null, null);
+                            try {
+                                arg.set(ValueLayout.JAVA_INT_UNALIGNED, 8, gem.createHandle(file, object));
+                            } finally {
+                                object.put(); // the handle holds it
+                            }
+                            return 0;
+                        }),
+                        new IoctlDescriptor(GEM_MMAP_OFFSET, "GEM_MMAP_OFFSET", flags, (file, arg) -> {
+                            var object = gem.lookup(file, arg.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+                            try {
+                                arg.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, object.mmapOffset());
+                            } finally {
+                                object.put();
+                            }
+                            return 0;
+                        }));
             }
         }, null);
     }

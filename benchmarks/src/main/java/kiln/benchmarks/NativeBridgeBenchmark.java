@@ -36,7 +36,7 @@ import kiln.drm.bridge.BridgeServer;
  * side for {@value #OPS} calls and takes the time it reports: a no-op ioctl's round trip from C
  * through the preload library to Kiln and back; its floor, a bare {@code SOCK_SEQPACKET}
  * socket-pair round trip between two C threads; the same ioctl on {@code /dev/null}; SYNCOBJ_WAIT
- * on a signalled syncobj.
+ * on a signalled syncobj; a GEM object's whole life (create, mmap, write, munmap, close).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,7 +62,7 @@ public class NativeBridgeBenchmark {
         if (!Files.isExecutable(program)) {
             throw new IllegalStateException("no " + program + " (mvn -pl drm.bridge package builds it; it needs libdrm.so.2)");
         }
-        fixture = new KilnFixture();
+        fixture = new KilnFixture(true);
         dir = Files.createTempDirectory("kiln-bench-bridge");
         Path socket = dir.resolve("kiln.sock");
         server = new BridgeServer(fixture.clients, null, new BridgeServer.Config() {
@@ -134,6 +134,13 @@ public class NativeBridgeBenchmark {
     @OperationsPerInvocation(OPS)
     public long syncobjWaitSignalled() throws IOException {
         return run("syncobj_wait");
+    }
+
+    /** GEM create, mmap offset, mmap, a write, munmap, GEM_CLOSE: one object's life seen from C. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long gemCreateMmapClose() throws IOException {
+        return run("gem");
     }
 
     @TearDown(Level.Trial)
