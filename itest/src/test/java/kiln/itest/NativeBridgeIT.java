@@ -118,6 +118,19 @@ public class NativeBridgeIT extends KilnTestBase {
         }
     }
 
+    /** Runs a test program under bin/kiln-exec to its end; it must exit 0. Returns what it printed. */
+    private static String passes(Path program, String... args) throws Exception {
+        try (Program p = new Program(program, args)) {
+            int status = p.exit();
+            assertEquals(program.getFileName() + " failed:\n" + p.transcript(), 0, status);
+            return p.transcript();
+        }
+    }
+
+    private static String passes(String name, String... args) throws Exception {
+        return passes(PROGRAMS.resolve(name), args);
+    }
+
     private Map<String, Long> bridge() throws Exception {
         String json = Shell.run(context, "drm:bridge --json");
         Map<String, Long> values = new java.util.HashMap<>();
@@ -158,11 +171,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void libdrmFindsKilnsDevicesAndItsSyncobjsAnswerAsTheKernels() throws Exception {
         int before = openFiles();
-        try (Program p = new Program("drm-basics")) {
-            int exit = p.exit();
-            assertEquals("drm-basics failed:\n" + p.transcript(), 0, exit);
-            assertTrue(p.transcript(), p.transcript().contains("apple,agx-t8103") && p.transcript().contains("apple,agx-t8112"));
-        }
+        String out = passes("drm-basics");
+        assertTrue(out, out.contains("apple,agx-t8103") && out.contains("apple,agx-t8112"));
         awaitReleased(before);
         assertTrue(bridge().get("ioctls") > 20);
     }
@@ -171,10 +181,7 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void syncobjFilesAreTheProgramsDescriptorsAcrossFork() throws Exception {
         int before = openFiles();
-        try (Program p = new Program("drm-share", "/dev/dri/" + device("t8112").renderNode())) {
-            int status = p.exit();
-            assertEquals("drm-share failed:\n" + p.transcript(), 0, status);
-        }
+        passes("drm-share", "/dev/dri/" + device("t8112").renderNode());
         awaitReleased(before);
     }
 
@@ -182,10 +189,7 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void swSyncTimelinesAndSyncFilesWorkWithThreadsAndPoll() throws Exception {
         int before = openFiles();
-        try (Program p = new Program("sync-files", "/dev/dri/" + device("t8103").renderNode())) {
-            int status = p.exit();
-            assertEquals("sync-files failed:\n" + p.transcript(), 0, status);
-        }
+        passes("sync-files", "/dev/dri/" + device("t8103").renderNode());
         awaitReleased(before);
     }
 
@@ -235,19 +239,15 @@ public class NativeBridgeIT extends KilnTestBase {
     /** libdrm's own drmdevice test lists both GPUs as platform devices, through every node. */
     @Test
     public void libdrmsDrmdeviceListsKilnsDevices() throws Exception {
-        try (Program p = new Program(hostProgram("/usr/bin/drmdevice", "libdrm-tests"))) {
-            int status = p.exit();
-            assertEquals("drmdevice failed:\n" + p.transcript(), 0, status);
-            String out = p.transcript();
-            assertTrue(out, out.contains("--- Devices reported 2 ---"));
-            for (String chip : List.of("t8103", "t8112")) {
-                DrmDevice d = device(chip);
-                assertTrue(out, out.contains("/dev/dri/" + d.primaryNode()) && out.contains("/dev/dri/" + d.renderNode()));
-                assertTrue(out, out.contains("fullname\t/soc/gpu@" + d.unique().replace(".gpu", "")));
-                assertTrue(out, out.contains("apple,agx-" + chip));
-            }
-            assertTrue(out, out.contains("bustype 0002")); // DRM_BUS_PLATFORM
+        String out = passes(hostProgram("/usr/bin/drmdevice", "libdrm-tests"));
+        assertTrue(out, out.contains("--- Devices reported 2 ---"));
+        for (String chip : List.of("t8103", "t8112")) {
+            DrmDevice d = device(chip);
+            assertTrue(out, out.contains("/dev/dri/" + d.primaryNode()) && out.contains("/dev/dri/" + d.renderNode()));
+            assertTrue(out, out.contains("fullname\t/soc/gpu@" + d.unique().replace(".gpu", "")));
+            assertTrue(out, out.contains("apple,agx-" + chip));
         }
+        assertTrue(out, out.contains("bustype 0002")); // DRM_BUS_PLATFORM
     }
 
     /**
@@ -280,11 +280,8 @@ public class NativeBridgeIT extends KilnTestBase {
                     kiln.agx.client.ksa.Assembler.assemble(kiln.agx.client.demo.Workloads.SAXPY_PROGRAM));
             Files.write(code, program.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             for (String chip : List.of("t8103", "t8112")) {
-                try (Program p = new Program("saxpy", "/dev/dri/" + device(chip).renderNode(), code.toString())) {
-                    int status = p.exit();
-                    assertEquals("saxpy on " + chip + " failed:\n" + p.transcript(), 0, status);
-                    assertTrue(p.transcript(), p.transcript().contains("PASSED"));
-                }
+                String out = passes("saxpy", "/dev/dri/" + device(chip).renderNode(), code.toString());
+                assertTrue(chip + ": " + out, out.contains("PASSED"));
             }
         } finally {
             Files.deleteIfExists(code);
@@ -296,10 +293,7 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void syncobjEventfdSignalsTheProgramsEventfd() throws Exception {
         int before = openFiles();
-        try (Program p = new Program("eventfd", "/dev/dri/" + device("t8112").renderNode())) {
-            int status = p.exit();
-            assertEquals("eventfd failed:\n" + p.transcript(), 0, status);
-        }
+        passes("eventfd", "/dev/dri/" + device("t8112").renderNode());
         awaitReleased(before);
     }
 
@@ -317,14 +311,8 @@ public class NativeBridgeIT extends KilnTestBase {
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": false"),
                     "the bridge without process_vm");
             awaitTreeOfBothDevices();
-            try (Program p = new Program("drm-basics")) {
-                int status = p.exit();
-                assertEquals("drm-basics failed:\n" + p.transcript(), 0, status);
-            }
-            try (Program p = new Program("drm-share", "/dev/dri/" + device("t8103").renderNode())) {
-                int status = p.exit();
-                assertEquals("drm-share failed:\n" + p.transcript(), 0, status);
-            }
+            passes("drm-basics");
+            passes("drm-share", "/dev/dri/" + device("t8103").renderNode());
         } finally {
             c.delete();
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": true"),
@@ -353,10 +341,7 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {
         int before = openFiles();
-        try (Program p = new Program("hostile-socket", "/dev/dri/" + device("t8112").renderNode())) {
-            int status = p.exit();
-            assertEquals("hostile-socket failed:\n" + p.transcript(), 0, status);
-        }
+        passes("hostile-socket", "/dev/dri/" + device("t8112").renderNode());
         awaitReleased(before);
     }
 
