@@ -4,7 +4,7 @@
  *
  * - Paths under /dev/dri, /sys/dev/char/226:*, /sys/class/drm and /sys/devices/platform/kiln
  *   are redirected to the device tree the runtime writes beside its socket (real files and links,
- *   so opendir, readdir, readlink and realpath work on them natively); the node placeholders are
+ *   so opendir, readdir, readlink and realpath work on them natively); the node stand-in files are
  *   made to look like character devices (major 226) to stat and friends.
  * - Opening a node connects a new SOCK_SEQPACKET socket to the runtime, bound first to a unique
  *   name that says which node it is; that socket is the descriptor the program gets, so dup, fork,
@@ -181,7 +181,7 @@ static int node_minor(const char *node) {
     return atoi(digits);
 }
 
-/* Whether a mapped path resolves to a node placeholder; its name goes to node. */
+/* Whether a mapped path resolves to a node stand-in; its name goes to node. */
 static int mapped_node(const char *mapped, char *node) {
     char resolved[PATH_MAX];
     resolve_realpath();
@@ -275,12 +275,12 @@ static void as_device(struct stat *st, const char *node) {
     st->st_size = 0;
 }
 
-/* The stat of a node: its placeholder's identity, a character device's type. */
+/* The stat of a node: its stand-in's identity, a character device's type. */
 static int stat_node(const char *node, struct stat *st) {
-    char placeholder[PATH_MAX];
-    snprintf(placeholder, sizeof placeholder, "%s/dev/dri/%s", root, node);
+    char node_file[PATH_MAX];
+    snprintf(node_file, sizeof node_file, "%s/dev/dri/%s", root, node);
     resolve_stat();
-    if (real_stat(placeholder, st) < 0)
+    if (real_stat(node_file, st) < 0)
         return -1;
     as_device(st, node);
     return 0;
@@ -873,7 +873,7 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
     return real_ioctl(fd, request, arg);
 }
 
-/* stat and friends: one body for each shape, the node placeholders made character devices. */
+/* stat and friends: one body for each shape, the node stand-in files made character devices. */
 static int stat_path(const char *path, struct stat *st, int follow) {
     char buffer[PATH_MAX], node[32];
     if (path && path[0] == '/') {

@@ -57,16 +57,16 @@ final class KilnFixture {
         gem = new GemService(pool);
         core = new DrmCore(null, gem, new SyncobjService(fences));
         clients = new ClientTable(core, new ClientTable.Config() {
-        @Override
-        public long memory_limit_mib() {
-            return 1024;
-        }
+            @Override
+            public long memory_limit_mib() {
+                return 1024;
+            }
 
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return ClientTable.Config.class;
-        }
-    });
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ClientTable.Config.class;
+            }
+        });
         device = core.register(new DrmDriver() {
             @Override
             public DriverInfo info() {

@@ -181,7 +181,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void syncobjFilesAreTheProgramsDescriptorsAcrossFork() throws Exception {
         int before = openFiles();
-        passes("drm-share", "/dev/dri/" + device("t8112").renderNode());
+        assertTrue("drm-share reported failures",
+                passes("drm-share", "/dev/dri/" + device("t8112").renderNode()).contains("PASSED: 0 failed"));
         awaitReleased(before);
     }
 
@@ -189,7 +190,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void swSyncTimelinesAndSyncFilesWorkWithThreadsAndPoll() throws Exception {
         int before = openFiles();
-        passes("sync-files", "/dev/dri/" + device("t8103").renderNode());
+        assertTrue("sync-files reported failures",
+                passes("sync-files", "/dev/dri/" + device("t8103").renderNode()).contains("PASSED: 0 failed"));
         awaitReleased(before);
     }
 
@@ -293,7 +295,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void syncobjEventfdSignalsTheProgramsEventfd() throws Exception {
         int before = openFiles();
-        passes("eventfd", "/dev/dri/" + device("t8112").renderNode());
+        assertTrue("eventfd reported failures",
+                passes("eventfd", "/dev/dri/" + device("t8112").renderNode()).contains("PASSED: 0 failed"));
         awaitReleased(before);
     }
 
@@ -311,8 +314,9 @@ public class NativeBridgeIT extends KilnTestBase {
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": false"),
                     "the bridge without process_vm");
             awaitTreeOfBothDevices();
-            passes("drm-basics");
-            passes("drm-share", "/dev/dri/" + device("t8103").renderNode());
+            assertTrue(passes("drm-basics").contains("PASSED: 0 failed"));
+            assertTrue("drm-share reported failures",
+                    passes("drm-share", "/dev/dri/" + device("t8103").renderNode()).contains("PASSED: 0 failed"));
         } finally {
             c.delete();
             Await.until(LIMIT, this::bridgeWhileRestarting, s -> s.contains("\"process_vm\": true"),
@@ -341,7 +345,8 @@ public class NativeBridgeIT extends KilnTestBase {
     @Test
     public void badInputFromTheSocketSideGetsErrorsAndDisturbsNoOne() throws Exception {
         int before = openFiles();
-        passes("hostile-socket", "/dev/dri/" + device("t8112").renderNode());
+        assertTrue("hostile-socket reported failures",
+                passes("hostile-socket", "/dev/dri/" + device("t8112").renderNode()).contains("PASSED: 0 failed"));
         awaitReleased(before);
     }
 

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The files a native program finds instead of the host's: {@code /dev/dri} (placeholders for the
+ * The files a native program finds instead of the host's: {@code /dev/dri} (stand-in files for the
  * nodes, {@code by-path} links), {@code /dev/sw_sync} and the sysfs entries libdrm reads ({@code /sys/dev/char/226:N},
  * {@code /sys/class/drm}, the device's {@code uevent}, {@code subsystem} and {@code drm/}),
  * written under {@code root} as real files and links; the preload library redirects those paths
- * there and makes the placeholders look like character devices.
+ * there and makes the stand-in files look like character devices.
  *
  * <p>Kiln's GPUs are platform devices, as Apple's are, under {@code /sys/devices/platform/kiln/}
  * (a name a host's own sysfs does not use), named by {@link kiln.drm.api.device.DrmDevice#unique()}

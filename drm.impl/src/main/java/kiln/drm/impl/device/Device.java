@@ -175,6 +175,7 @@ final class Device implements DrmDevice {
         file.syncobjs.release();
         file.gem.releaseHandles(file);
         dropMaster(file);
+        releaseMagic(file);
         try {
             driver.postclose(file);
         } catch (RuntimeException e) {
@@ -189,6 +190,10 @@ final class Device implements DrmDevice {
             master = null;
             file.master = false;
         }
+    }
+
+    /** The file's GET_MAGIC token is free again (drm_master_release). */
+    private synchronized void releaseMagic(DeviceFile file) {
         if (file.magic != 0) {
             magics.remove(file.magic, file);
         }

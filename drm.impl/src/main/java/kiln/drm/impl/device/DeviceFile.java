@@ -37,12 +37,7 @@ public final class DeviceFile implements DrmFile, FileDescription {
         this.render = render;
     }
 
-    /** {@code ioctl(2)} on this file: the one entry of the UAPI path. */
-    public int ioctl(int cmd, long arg) throws DrmException {
-        return device.ioctl(this, client, cmd, arg);
-    }
-
-    /** {@code ioctl(2)} on this file by {@code caller}, whose memory its pointers address. */
+    /** {@code ioctl(2)} on this file by {@code caller}, whose memory its pointers address: the one entry of the UAPI path. */
     public int ioctl(Client caller, int cmd, long arg) throws DrmException {
         return device.ioctl(this, caller, cmd, arg);
     }
